@@ -1,0 +1,57 @@
+# itc — a thin wrapper over CMake presets. `make` alone prints this help.
+#
+#   make test      install what is missing, build with g++ and clang, run every test
+#   make verify    the detection matrix and its reports (see verify/README.md)
+#
+# Everything else is a building block of those two.
+
+SHELL := /bin/bash
+PRESETS := gcc clang
+LABEL ?=
+
+.PHONY: help deps build test test-gcc test-clang format format-check tidy clean
+
+help:
+	@echo "itc make targets:"
+	@echo "  make test           install deps if missing, build (g++ and clang), run every test"
+	@echo "  make test-gcc       only the g++ tree (library tests, examples, models)"
+	@echo "  make test-clang     only the clang tree (-Wthread-safety)"
+	@echo "  make test LABEL=x   only tests with ctest label x (primitives, examples, model, ...)"
+	@echo "  make build          configure and build every preset"
+	@echo "  make format         clang-format every source in place"
+	@echo "  make format-check   fail if any source is not clang-formatted"
+	@echo "  make tidy           clang-tidy over the clang tree"
+	@echo "  make clean          remove build/"
+
+deps:
+	@ci/install-deps.sh base
+
+build: deps
+	@for p in $(PRESETS); do \
+	  cmake --preset $$p >/dev/null && cmake --build --preset $$p || exit 1; \
+	done
+
+test-%: deps
+	@cmake --preset $* >/dev/null
+	@cmake --build --preset $*
+	@ctest --preset $* $(if $(LABEL),-L $(LABEL))
+
+test: deps
+	@for p in $(PRESETS); do \
+	  $(MAKE) --no-print-directory test-$$p || exit 1; \
+	done
+
+SOURCES = $(shell git ls-files '*.hpp' '*.cpp' '*.h')
+
+format:
+	@clang-format -i $(SOURCES)
+
+format-check:
+	@clang-format --dry-run --Werror $(SOURCES)
+
+tidy: deps
+	@cmake --preset clang >/dev/null
+	@run-clang-tidy -quiet -p build/clang $(filter %.cpp,$(SOURCES))
+
+clean:
+	@rm -rf build

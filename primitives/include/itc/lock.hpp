@@ -1,0 +1,279 @@
+// itc/lock.hpp — threading.Lock and threading.RLock.
+//
+// ── BasicLock<P>: threading.Lock ────────────────────────────────────────────────────────────────
+// A non-recursive lock that *nobody owns*: any thread may release it (Python's Lock is a binary
+// semaphore), releasing it while unlocked is an error, and destroying it while held is fine. That
+// is why it is not std::mutex, for which all three are undefined behaviour.
+//
+//   acquire()                      block until acquired; returns true
+//   acquire(false)                 try once; true if it was free (false if held, even by the caller)
+//   acquire(timeout)               wait at most `timeout`; false on expiry. Zero = try once.
+//                                  Negative -> InvalidArgument "timeout value must be a
+//                                  non-negative number"
+//   acquire(false, timeout)        InvalidArgument "can't specify a timeout for a non-blocking call"
+//   release()                      unlock; UnacquiredLockRelease "release unlocked lock" if unlocked
+//   locked()                       true while held by anyone (a snapshot)
+//   lock()/unlock()/try_lock()/try_lock_for()/try_lock_until()
+//                                  the C++ Lockable / TimedLockable names: std::lock_guard,
+//                                  std::unique_lock and std::scoped_lock work.
+//
+// A second acquire() by the thread that holds the lock blocks (self-deadlock) until some other
+// thread releases it: Python's Lock is not reentrant. Which waiter wins after a release is not
+// specified (a barging lock).
+//
+// Memory ordering: a successful acquire() synchronises-with the release() that made the lock
+// free (acquire/release on the state word), so writes made before release() are visible after
+// acquire(), also when the two calls happen on different threads.
+//
+// Implementation: one atomic state word — 0 free, 1 held, 2 held and maybe waited on. The
+// uncontended path is one compare-exchange to take and one to give back, no system call. A
+// contended acquirer marks the word 2 and parks on the platform condition variable; a release
+// that sees 2 wakes one parked thread.
+//
+// ── BasicRLock<P>: threading.RLock ──────────────────────────────────────────────────────────────
+// A reentrant lock owned by one thread at a time. The owner may acquire it again (each acquire
+// needs its release); only the owner may release (UnacquiredLockRelease "cannot release
+// un-acquired lock" otherwise, and the owner keeps the lock). recursion_count() and is_owned()
+// expose what Python keeps private (_recursion_count, _is_owned). Same timeouts as Lock.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+#include "itc/detail/deadline.hpp"
+#include "itc/errors.hpp"
+#include "itc/platform/lock_guard.hpp"
+#include "itc/platform/std_platform.hpp"
+
+namespace itc {
+
+template <class P = StdPlatform>
+class BasicLock {
+ public:
+  using platform_type = P;
+  using clock = typename P::Clock;
+
+  BasicLock() = default;
+  BasicLock(const BasicLock&) = delete;
+  BasicLock& operator=(const BasicLock&) = delete;
+
+  /// Blocks until the lock is acquired. Always returns true.
+  bool acquire() {
+    if (try_fast()) return true;
+    return acquire_slow(nullptr);
+  }
+
+  /// acquire(true) blocks; acquire(false) tries once and never blocks.
+  bool acquire(bool blocking) { return blocking ? acquire() : try_fast(); }
+
+  /// Waits at most `timeout`. Zero tries once; negative throws InvalidArgument.
+  template <class Rep, class Period>
+  bool acquire(std::chrono::duration<Rep, Period> timeout) {
+    if (detail::is_negative(timeout)) throw InvalidArgument("timeout value must be a non-negative number");
+    if (try_fast()) return true;
+    if (detail::is_zero_or_negative(timeout)) return false;
+    const auto deadline = detail::deadline_after<clock>(timeout);
+    return acquire_slow(&deadline);
+  }
+
+  /// Python's acquire(blocking, timeout): a timeout with blocking == false is an error.
+  template <class Rep, class Period>
+  bool acquire(bool blocking, std::chrono::duration<Rep, Period> timeout) {
+    if (!blocking) throw InvalidArgument("can't specify a timeout for a non-blocking call");
+    return acquire(timeout);
+  }
+
+  /// Releases the lock; any thread may do so. Throws UnacquiredLockRelease if it is not locked.
+  void release() {
+    std::uint32_t s = state_.load(std::memory_order_relaxed);
+    do {
+      if (s == kFree) throw UnacquiredLockRelease("release unlocked lock");
+      // release: publishes the critical section to the next acquirer.
+    } while (!state_.compare_exchange_strong(s, kFree, std::memory_order_release));
+    if (s == kContended) wake_one();
+  }
+
+  /// True while the lock is held by any thread. A snapshot: it may change at once.
+  [[nodiscard]] bool locked() const { return state_.load(std::memory_order_relaxed) != kFree; }
+
+  /// True if the lock is held and the calling thread was the one that acquired it. Used by
+  /// Condition to reject wait()/notify() from a thread that does not hold the lock.
+  [[nodiscard]] bool is_owned() const {
+    return locked() && owner_.load(std::memory_order_relaxed) == P::current_thread();
+  }
+
+  // Lockable / TimedLockable.
+  void lock() { acquire(); }
+  void unlock() { release(); }
+  bool try_lock() { return acquire(false); }
+  template <class Rep, class Period>
+  bool try_lock_for(std::chrono::duration<Rep, Period> d) {
+    return acquire(detail::is_negative(d) ? std::chrono::duration<Rep, Period>::zero() : d);
+  }
+  template <class Clock, class Duration>
+  bool try_lock_until(std::chrono::time_point<Clock, Duration> tp) {
+    return try_lock_for(tp - Clock::now());
+  }
+
+  // Condition's save/restore protocol (Python's _release_save/_acquire_restore).
+  std::size_t release_save() {
+    release();
+    return 1;
+  }
+  void acquire_restore(std::size_t /*saved*/) { acquire(); }
+
+ private:
+  static constexpr std::uint32_t kFree = 0;
+  static constexpr std::uint32_t kHeld = 1;
+  static constexpr std::uint32_t kContended = 2;
+
+  bool try_fast() {
+    std::uint32_t expected = kFree;
+    // acquire: pairs with the release in release().
+    if (!state_.compare_exchange_strong(expected, kHeld, std::memory_order_acquire)) return false;
+    owner_.store(P::current_thread(), std::memory_order_relaxed);
+    return true;
+  }
+
+  // Parks until the lock is taken or the deadline (if any) passes.
+  bool acquire_slow(const typename clock::time_point* deadline) {
+    detail::MutexGuard guard(park_mutex_);
+    for (;;) {
+      // Marking the word contended *before* parking, under park_mutex_, is what makes a release
+      // that races with us see kContended and wake us after we park (no lost wake-up).
+      if (state_.exchange(kContended, std::memory_order_acquire) == kFree) {
+        owner_.store(P::current_thread(), std::memory_order_relaxed);
+        return true;
+      }
+      if (deadline == nullptr) {
+        park_cv_.wait(park_mutex_);
+      } else if (!park_cv_.wait_until(park_mutex_, *deadline)) {
+        // Timed out: one last try, so a release that coincided with the deadline is not lost.
+        std::uint32_t expected = kFree;
+        if (state_.compare_exchange_strong(expected, kContended, std::memory_order_acquire)) {
+          owner_.store(P::current_thread(), std::memory_order_relaxed);
+          return true;
+        }
+        return false;
+      }
+    }
+  }
+
+  void wake_one() {
+    detail::MutexGuard guard(park_mutex_);
+    park_cv_.notify_one();
+  }
+
+  typename P::template Atomic<std::uint32_t> state_{kFree};
+  typename P::template Atomic<typename P::ThreadId> owner_{};
+  typename P::Mutex park_mutex_;
+  typename P::CondVar park_cv_;
+};
+
+template <class P = StdPlatform>
+class BasicRLock {
+ public:
+  using platform_type = P;
+  using clock = typename P::Clock;
+
+  BasicRLock() = default;
+  BasicRLock(const BasicRLock&) = delete;
+  BasicRLock& operator=(const BasicRLock&) = delete;
+
+  /// Blocks until acquired; re-acquiring by the owner never blocks. Returns true.
+  bool acquire() {
+    if (enter_again()) return true;
+    inner_.acquire();
+    become_owner(1);
+    return true;
+  }
+  bool acquire(bool blocking) {
+    if (enter_again()) return true;
+    if (!inner_.acquire(blocking)) return false;
+    become_owner(1);
+    return true;
+  }
+  template <class Rep, class Period>
+  bool acquire(std::chrono::duration<Rep, Period> timeout) {
+    if (detail::is_negative(timeout)) throw InvalidArgument("timeout value must be a non-negative number");
+    if (enter_again()) return true;
+    if (!inner_.acquire(timeout)) return false;
+    become_owner(1);
+    return true;
+  }
+  template <class Rep, class Period>
+  bool acquire(bool blocking, std::chrono::duration<Rep, Period> timeout) {
+    if (!blocking) throw InvalidArgument("can't specify a timeout for a non-blocking call");
+    return acquire(timeout);
+  }
+
+  /// Releases one level. Throws UnacquiredLockRelease unless the caller owns the lock.
+  void release() {
+    if (!is_owned()) throw UnacquiredLockRelease("cannot release un-acquired lock");
+    std::size_t& count = count_.write();
+    if (--count == 0) {
+      owner_.store(typename P::ThreadId{}, std::memory_order_relaxed);
+      inner_.release();
+    }
+  }
+
+  /// True if the calling thread owns the lock (Python's _is_owned()).
+  [[nodiscard]] bool is_owned() const {
+    return owner_.load(std::memory_order_relaxed) == P::current_thread();
+  }
+  /// The caller's recursion depth: 0 unless it owns the lock (Python's _recursion_count()).
+  [[nodiscard]] std::size_t recursion_count() const { return is_owned() ? count_.read() : 0; }
+  /// True while any thread holds the lock (Python 3.14's RLock.locked()).
+  [[nodiscard]] bool locked() const { return inner_.locked(); }
+
+  // Lockable / TimedLockable.
+  void lock() { acquire(); }
+  void unlock() { release(); }
+  bool try_lock() { return acquire(false); }
+  template <class Rep, class Period>
+  bool try_lock_for(std::chrono::duration<Rep, Period> d) {
+    return acquire(detail::is_negative(d) ? std::chrono::duration<Rep, Period>::zero() : d);
+  }
+  template <class Clock, class Duration>
+  bool try_lock_until(std::chrono::time_point<Clock, Duration> tp) {
+    return try_lock_for(tp - Clock::now());
+  }
+
+  /// Releases every level at once and returns the depth (Python's _release_save); Condition
+  /// uses it so that wait() really unlocks a recursively held lock. Throws if not owned.
+  std::size_t release_save() {
+    if (!is_owned()) throw UnacquiredLockRelease("cannot release un-acquired lock");
+    const std::size_t depth = count_.read();
+    count_.write() = 0;
+    owner_.store(typename P::ThreadId{}, std::memory_order_relaxed);
+    inner_.release();
+    return depth;
+  }
+  /// Re-acquires and restores the depth saved by release_save (Python's _acquire_restore).
+  void acquire_restore(std::size_t depth) {
+    inner_.acquire();
+    become_owner(depth);
+  }
+
+ private:
+  // The owner touches count_ only while it holds inner_, so count_ needs no lock of its own:
+  // ownership hand-offs are ordered by inner_'s release/acquire.
+  bool enter_again() {
+    if (!is_owned()) return false;
+    ++count_.write();
+    return true;
+  }
+  void become_owner(std::size_t depth) {
+    count_.write() = depth;
+    owner_.store(P::current_thread(), std::memory_order_relaxed);
+  }
+
+  BasicLock<P> inner_;
+  typename P::template Atomic<typename P::ThreadId> owner_{};
+  typename P::template Var<std::size_t> count_{0};
+};
+
+using Lock = BasicLock<>;
+using RLock = BasicRLock<>;
+
+}  // namespace itc

@@ -1,0 +1,182 @@
+// itc/platform/std_platform.hpp — the real-thread platform every primitive defaults to.
+//
+// A *Platform* is the one thing an itc primitive knows about the world it runs in. Every
+// primitive is `template <class P = StdPlatform>` and touches shared state only through:
+//
+//   P::Mutex            a non-recursive mutex, a Clang capability: lock(loc), unlock(loc)
+//   P::CondVar          wait(m, loc); wait_until(m, deadline, loc) -> false on timeout;
+//                       notify_one(loc); notify_all(loc). Waits may wake spuriously.
+//   P::Atomic<T>        load/store/exchange/compare_exchange_*/fetch_add/fetch_sub with an
+//                       explicit std::memory_order and a source location
+//   P::Var<T>           plain shared data: read(loc) -> const T&, write(loc) -> T&. On this
+//                       platform it is the bare value; a model checker's platform records every
+//                       access so that it can report data races on it
+//   P::Clock            a steady clock for deadlines
+//   P::ThreadId, P::current_thread()   identity of the calling thread (for ownership checks)
+//
+// and `SourceLocation loc = SourceLocation::current()` on every operation, so a checker's trace
+// points at the line inside the primitive. No primitive contains an #ifdef for a checker: the
+// Relacy platform (models/) and the chaos platform (stress/) are other models of this concept.
+//
+// BasicStdPlatform<Hooks> calls `Hooks::at(SyncPoint, loc)` before each synchronisation
+// operation. StdPlatform uses NoHooks, whose empty inline function compiles to nothing; the
+// stress runner plugs in seeded yields and sleeps there to widen race windows.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include "itc/platform/source_location.hpp"
+#include "itc/platform/thread_annotations.hpp"
+
+namespace itc {
+
+/// The synchronisation points at which a platform may inject scheduling noise.
+enum class SyncPoint { lock, unlock, wait, notify, atomic_load, atomic_store, atomic_rmw, var_read, var_write };
+
+/// Hooks that do nothing: the default, zero-cost configuration.
+struct NoHooks {
+  static void at(SyncPoint /*point*/, const SourceLocation& /*loc*/) noexcept {}
+};
+
+template <class Hooks = NoHooks>
+struct BasicStdPlatform {
+  using Clock = std::chrono::steady_clock;
+  using ThreadId = std::thread::id;
+
+  static ThreadId current_thread() noexcept { return std::this_thread::get_id(); }
+
+  /// Non-recursive mutex. Locking it twice from one thread, or unlocking it from a thread that
+  /// does not hold it, is undefined: primitives never do (the analysis checks the first half).
+  class ITC_CAPABILITY("mutex") Mutex {
+   public:
+    Mutex() = default;
+    Mutex(const Mutex&) = delete;
+    Mutex& operator=(const Mutex&) = delete;
+
+    void lock(SourceLocation loc = SourceLocation::current()) ITC_ACQUIRE() {
+      Hooks::at(SyncPoint::lock, loc);
+      m_.lock();
+    }
+    void unlock(SourceLocation loc = SourceLocation::current()) ITC_RELEASE() {
+      m_.unlock();
+      Hooks::at(SyncPoint::unlock, loc);
+    }
+    std::mutex& native() noexcept { return m_; }
+
+   private:
+    std::mutex m_;
+  };
+
+  /// Condition variable bound to Mutex. Waits may return spuriously; callers loop.
+  class CondVar {
+   public:
+    CondVar() = default;
+    CondVar(const CondVar&) = delete;
+    CondVar& operator=(const CondVar&) = delete;
+
+    void wait(Mutex& m, SourceLocation loc = SourceLocation::current()) ITC_REQUIRES(m) {
+      Hooks::at(SyncPoint::wait, loc);
+      std::unique_lock<std::mutex> lk(m.native(), std::adopt_lock);
+      cv_.wait(lk);
+      lk.release();
+    }
+    /// Returns false if `deadline` passed (a timeout), true on a (possibly spurious) wake-up.
+    bool wait_until(Mutex& m, typename Clock::time_point deadline,
+                    SourceLocation loc = SourceLocation::current()) ITC_REQUIRES(m) {
+      Hooks::at(SyncPoint::wait, loc);
+      std::unique_lock<std::mutex> lk(m.native(), std::adopt_lock);
+      const bool woken = cv_.wait_until(lk, deadline) == std::cv_status::no_timeout;
+      lk.release();
+      return woken;
+    }
+    void notify_one(SourceLocation loc = SourceLocation::current()) noexcept {
+      Hooks::at(SyncPoint::notify, loc);
+      cv_.notify_one();
+    }
+    void notify_all(SourceLocation loc = SourceLocation::current()) noexcept {
+      Hooks::at(SyncPoint::notify, loc);
+      cv_.notify_all();
+    }
+
+   private:
+    std::condition_variable cv_;
+  };
+
+  /// std::atomic with the platform's calling convention (explicit order, source location).
+  template <class T>
+  class Atomic {
+   public:
+    constexpr Atomic() noexcept = default;
+    constexpr explicit Atomic(T v) noexcept : a_(v) {}
+    Atomic(const Atomic&) = delete;
+    Atomic& operator=(const Atomic&) = delete;
+
+    T load(std::memory_order mo = std::memory_order_seq_cst,
+           SourceLocation loc = SourceLocation::current()) const noexcept {
+      Hooks::at(SyncPoint::atomic_load, loc);
+      return a_.load(mo);
+    }
+    void store(T v, std::memory_order mo = std::memory_order_seq_cst,
+               SourceLocation loc = SourceLocation::current()) noexcept {
+      Hooks::at(SyncPoint::atomic_store, loc);
+      a_.store(v, mo);
+    }
+    T exchange(T v, std::memory_order mo = std::memory_order_seq_cst,
+               SourceLocation loc = SourceLocation::current()) noexcept {
+      Hooks::at(SyncPoint::atomic_rmw, loc);
+      return a_.exchange(v, mo);
+    }
+    bool compare_exchange_strong(T& expected, T desired, std::memory_order mo = std::memory_order_seq_cst,
+                                 SourceLocation loc = SourceLocation::current()) noexcept {
+      Hooks::at(SyncPoint::atomic_rmw, loc);
+      return a_.compare_exchange_strong(expected, desired, mo);
+    }
+    T fetch_add(T v, std::memory_order mo = std::memory_order_seq_cst,
+                SourceLocation loc = SourceLocation::current()) noexcept {
+      Hooks::at(SyncPoint::atomic_rmw, loc);
+      return a_.fetch_add(v, mo);
+    }
+    T fetch_sub(T v, std::memory_order mo = std::memory_order_seq_cst,
+                SourceLocation loc = SourceLocation::current()) noexcept {
+      Hooks::at(SyncPoint::atomic_rmw, loc);
+      return a_.fetch_sub(v, mo);
+    }
+
+   private:
+    std::atomic<T> a_{};
+  };
+
+  /// Plain (non-atomic) shared data. Here it is the bare value; the accessors exist so that a
+  /// checking platform can observe every access. Concurrent write()/read() without
+  /// synchronisation is a data race exactly as it would be on a bare T.
+  template <class T>
+  class Var {
+   public:
+    template <class... Args>
+    explicit Var(Args&&... args) : v_(std::forward<Args>(args)...) {}
+    Var(const Var&) = delete;
+    Var& operator=(const Var&) = delete;
+
+    const T& read(SourceLocation loc = SourceLocation::current()) const noexcept {
+      Hooks::at(SyncPoint::var_read, loc);
+      return v_;
+    }
+    T& write(SourceLocation loc = SourceLocation::current()) noexcept {
+      Hooks::at(SyncPoint::var_write, loc);
+      return v_;
+    }
+
+   private:
+    T v_;
+  };
+};
+
+/// The default platform: real threads, no hooks, zero overhead.
+using StdPlatform = BasicStdPlatform<NoHooks>;
+
+}  // namespace itc
