@@ -88,6 +88,11 @@ struct RelacyPlatform {
 
   static ThreadId current_thread() noexcept { return rl::thread_index() + 1; }
 
+  /// A failed scenario invariant: Relacy stops this execution and reports `assertion`.
+  static void fail(const char* what, SourceLocation loc) {
+    rl::ctx().fail_test(what, rl::test_result_user_assert_failed, to_rl(loc));
+  }
+
   /// A scheduling point without synchronisation, for spin/poll loops (Relacy needs one there).
   static void yield(SourceLocation loc = SourceLocation::current()) { rl::yield(1, to_rl(loc)); }
 

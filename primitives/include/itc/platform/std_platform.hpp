@@ -13,6 +13,8 @@
 //                       access so that it can report data races on it
 //   P::Clock            a steady clock for deadlines
 //   P::ThreadId, P::current_thread()   identity of the calling thread (for ownership checks)
+//   P::yield()          a scheduling point for poll loops
+//   P::is_model_checker true under a model checker (scenarios shrink their sizes there)
 //
 // and `SourceLocation loc = SourceLocation::current()` on every operation, so a checker's trace
 // points at the line inside the primitive. No primitive contains an #ifdef for a checker: the
@@ -48,7 +50,15 @@ struct BasicStdPlatform {
   using Clock = std::chrono::steady_clock;
   using ThreadId = std::thread::id;
 
+  static constexpr bool is_model_checker = false;
+
   static ThreadId current_thread() noexcept { return std::this_thread::get_id(); }
+
+  /// Lets another thread run (a scheduling point in poll loops).
+  static void yield(SourceLocation loc = SourceLocation::current()) noexcept {
+    Hooks::at(SyncPoint::wait, loc);
+    std::this_thread::yield();
+  }
 
   /// Non-recursive mutex. Locking it twice from one thread, or unlocking it from a thread that
   /// does not hold it, is undefined: primitives never do (the analysis checks the first half).

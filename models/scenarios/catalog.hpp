@@ -1,0 +1,27 @@
+// models/scenarios/catalog.hpp — every scenario of ../shared/spec/mistakes.md, in table order.
+//
+// ITC_SCENARIOS(X) expands X(ClassTemplate) once per scenario. A checker instantiates each
+// template with its own platform:
+//
+//   #define VISIT(S) visitor.template visit<itc::models::scenarios::S>();
+//   ITC_SCENARIOS(VISIT)
+//
+// To add a scenario: write it in a family header (or your own header, see
+// examples/own_scenario), include it here and add one X(...) line.
+#pragma once
+
+#include "counter.hpp"
+#include "queue.hpp"
+
+#define ITC_SCENARIOS(X)      \
+  X(CounterCorrect)           \
+  X(CounterNoLock)            \
+  X(CounterUnlockedReader)    \
+  X(CounterCheckThenAct)      \
+  X(QueueCorrect)             \
+  X(QueueMissingTaskDone)     \
+  X(QueueExtraTaskDone)       \
+  X(QueueNoShutdown)          \
+  X(QueueUnlockedQueue)       \
+  X(QueueIfNotWhile)          \
+  X(QueueFullBeforeConsumer)

@@ -1,0 +1,35 @@
+// itc-model — run one scenario of the catalog under Relacy and print its verdict.
+//
+//   itc-model list
+//   itc-model run <id> [--strategy random|bound|full] [--iterations N] [--bound K] [--seed S]
+//                      [--replay STATE] [--quiet]
+//
+// Exit status: 0 the verdict is the one the catalog expects from the model checker; 1 it is not;
+// 2 bad usage (unknown id or strategy, zero or absurd counts, malformed replay state).
+//
+// On a failing execution it prints the interleaving, one line per step with the thread, the
+// source line inside the primitive or scenario, and what happened, then one command line that
+// replays exactly that execution.
+//
+// Everything Relacy-specific is included first, through relacy_platform.hpp (include order).
+// Standard headers the runner uses come before Relacy's macros (see relacy_platform.hpp).
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "itc/models/relacy_platform.hpp"
+// clang-format off
+#include "itc/models/scenario.hpp"
+#include "../scenarios/catalog.hpp"
+// clang-format on
+
+#include "model_check.hpp"
+
+int main(int argc, char** argv) { return itc::models::model_main(argc, argv); }
