@@ -31,10 +31,14 @@ build: deps
 	  cmake --preset $$p >/dev/null && cmake --build --preset $$p || exit 1; \
 	done
 
-test-%: deps
-	@cmake --preset $* >/dev/null
-	@cmake --build --preset $*
-	@ctest --preset $* $(if $(LABEL),-L $(LABEL))
+# Phony targets skip pattern rules, so each preset gets its own explicit rule.
+define preset_test
+test-$(1): deps
+	@cmake --preset $(1) >/dev/null
+	@cmake --build --preset $(1)
+	@ctest --preset $(1) $$(if $$(LABEL),-L $$(LABEL))
+endef
+$(foreach p,$(PRESETS),$(eval $(call preset_test,$(p))))
 
 test: deps
 	@for p in $(PRESETS); do \
