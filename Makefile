@@ -9,7 +9,7 @@ SHELL := /bin/bash
 PRESETS := gcc clang
 LABEL ?=
 
-.PHONY: help deps build test test-gcc test-clang format format-check tidy clean
+.PHONY: help deps build test test-gcc test-clang verify format format-check tidy clean
 
 help:
 	@echo "itc make targets:"
@@ -17,6 +17,7 @@ help:
 	@echo "  make test-gcc       only the g++ tree (library tests, examples, models)"
 	@echo "  make test-clang     only the clang tree (-Wthread-safety)"
 	@echo "  make test LABEL=x   only tests with ctest label x (primitives, examples, model, ...)"
+	@echo "  make verify         the detection matrix (today: the model checker's column)"
 	@echo "  make build          configure and build every preset"
 	@echo "  make format         clang-format every source in place"
 	@echo "  make format-check   fail if any source is not clang-formatted"
@@ -44,6 +45,11 @@ test: deps
 	@for p in $(PRESETS); do \
 	  $(MAKE) --no-print-directory test-$$p || exit 1; \
 	done
+
+verify: deps
+	@cmake --preset gcc >/dev/null
+	@cmake --build --preset gcc --target itc-model
+	@models/matrix.sh build/gcc/models/itc-model
 
 SOURCES = $(shell git ls-files '*.hpp' '*.cpp' '*.h')
 

@@ -124,7 +124,7 @@ ModelResult run_model(const ModelOptions& opt) {
   params.search_type = opt.strategy == Strategy::random  ? rl::sched_random
                        : opt.strategy == Strategy::bound ? rl::sched_bound
                                                          : rl::sched_full;
-  unsigned long long first = 0;  // the first execution's number (Relacy rewrites initial_state)
+  unsigned long long first = 1;  // Relacy numbers executions from 1 (and rewrites initial_state)
   if (!opt.replay.empty()) {
     first = std::strtoull(opt.replay.c_str(), nullptr, 10);
     params.initial_state = opt.replay;
@@ -143,7 +143,7 @@ ModelResult run_model(const ModelOptions& opt) {
   ModelResult r;
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   r.verdict = verdict_of(params.test_result);
-  r.executions = params.stop_iteration - first + (r.verdict == Verdict::pass ? 0 : 1);
+  r.executions = params.stop_iteration - first + 1;
   if (r.verdict != Verdict::pass) {
     r.final_state = params.final_state;
     r.history = out_buf.str();
