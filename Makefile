@@ -6,7 +6,7 @@
 # Everything else is a building block of those two.
 
 SHELL := /bin/bash
-PRESETS := gcc clang
+PRESETS := gcc clang tsan
 LABEL ?=
 
 .PHONY: help deps build test test-gcc test-clang verify format format-check tidy clean
@@ -16,7 +16,8 @@ help:
 	@echo "  make test           install deps if missing, build (g++ and clang), run every test"
 	@echo "  make test-gcc       only the g++ tree (library tests, examples, models)"
 	@echo "  make test-clang     only the clang tree (-Wthread-safety)"
-	@echo "  make test LABEL=x   only tests with ctest label x (primitives, examples, model, ...)"
+	@echo "  make test-tsan      only the ThreadSanitizer tree (the tsan checker)"
+	@echo "  make test LABEL=x   only tests with ctest label x (primitives, examples, model, stress, tsan)"
 	@echo "  make verify         the detection matrix (today: the model checker's column)"
 	@echo "  make build          configure and build every preset"
 	@echo "  make format         clang-format every source in place"

@@ -16,7 +16,7 @@ template <class P>
 struct CounterBase {
   static constexpr unsigned threads = 2;
   // Relacy explores every interleaving of a few steps; real threads need many steps to lose one.
-  static constexpr int kIncrements = P::is_model_checker ? 2 : 20000;
+  static constexpr int kIncrements = P::is_model_checker ? 2 : 2000;
 
   BasicLock<P> lock;
   typename P::template Var<int> counter{0};
@@ -87,7 +87,7 @@ struct CounterCheckThenAct {
       {Verdict::none}};
   static constexpr unsigned threads = 2;
   static constexpr int kCapacity = 1;
-  static constexpr int kRounds = P::is_model_checker ? 1 : 2000;
+  static constexpr int kRounds = P::is_model_checker ? 1 : 500;
 
   BasicLock<P> lock;
   typename P::template Var<int> size{0};

@@ -5,6 +5,8 @@
 // before any consumer exists, or use a Queue that is itself broken (no lock; `if` not `while`).
 #pragma once
 
+#include <string>
+
 #include "itc/broken/queue_if_not_while.hpp"
 #include "itc/broken/queue_without_lock.hpp"
 #include "itc/event.hpp"
@@ -12,6 +14,19 @@
 #include "itc/queue.hpp"
 
 namespace itc::models::scenarios {
+
+/// "Queue: 3 of 3 tasks never marked done (put 3, task_done 0); 0 queued; blocked: 1 in join()".
+template <class Q>
+std::string describe_queue(Q& q) {
+  const auto s = q.stats();
+  std::string text = "Queue: " + std::to_string(s.unfinished) + " of " + std::to_string(s.put_total) +
+                     " tasks never marked done (put " + std::to_string(s.put_total) + ", task_done " +
+                     std::to_string(s.task_done_total) + "); " + std::to_string(s.queued) + " queued; blocked: " +
+                     std::to_string(s.joiners_blocked) + " in join(), " + std::to_string(s.getters_blocked) +
+                     " in get(), " + std::to_string(s.putters_blocked) + " in put()";
+  if (s.shut_down) text += "; shut down";
+  return text;
+}
 
 template <class P>
 struct QueueBase {
@@ -27,6 +42,9 @@ struct QueueBase {
     q.join();
   }
   void check() { scenario_assert<P>(sum.read() == kExpectedSum, "the consumer saw every item once"); }
+
+  /// For the stress watchdog: the queue's accounting, as a diagnosis of a hung join().
+  std::string describe() { return describe_queue(q); }
 };
 
 template <class P>
@@ -92,7 +110,7 @@ struct QueueUnlockedQueue {
       "queue/unlocked_queue", "Common mistake 1, inside the Queue",
       "a Queue whose `put`/`get` touch the deque without the lock", "the reference Queue",
       "primitives/include/itc/broken/queue_without_lock.hpp", {Verdict::data_race},
-      {Verdict::assertion, true}, {Verdict::data_race}};
+      {Verdict::assertion, true, Verdict::crash}, {Verdict::data_race}};
   static constexpr unsigned threads = 3;  // two producers, one consumer
   static constexpr int kItemsPerProducer = P::is_model_checker ? 1 : 20000;
 
@@ -145,6 +163,8 @@ struct QueueFullBeforeConsumer {
 
   BasicQueue<int, P> q{1};
   BasicEvent<P> consumer_started;
+
+  std::string describe() { return describe_queue(q) + "; maxsize 1, consumer not started"; }
 
   void thread(unsigned i) {
     if (i == 0) {

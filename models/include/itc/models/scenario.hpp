@@ -54,6 +54,12 @@ constexpr std::string_view to_string(Verdict v) {
 struct Expectation {
   Verdict verdict = Verdict::pass;
   bool probabilistic = false;  // "(p)": must be found in >= 95 of 100 runs within the budget
+  Verdict alternative = Verdict::pass;  // also accepted ("assertion or crash"); pass = none
+
+  [[nodiscard]] constexpr bool accepts(Verdict v) const {
+    const Verdict expected = verdict == Verdict::none ? Verdict::pass : verdict;
+    return v == expected || (alternative != Verdict::pass && v == alternative);
+  }
 };
 
 struct ScenarioInfo {

@@ -38,11 +38,16 @@
 namespace itc {
 
 /// The synchronisation points at which a platform may inject scheduling noise.
-enum class SyncPoint { lock, unlock, wait, notify, atomic_load, atomic_store, atomic_rmw, var_read, var_write };
+enum class SyncPoint { lock, unlock, wait, notify, yield, atomic_load, atomic_store, atomic_rmw, var_read, var_write };
 
-/// Hooks that do nothing: the default, zero-cost configuration.
+/// Hooks that do nothing: the default, zero-cost configuration. A Hooks type has
+///   at(point, loc)    called before every synchronisation operation
+///   done(point, loc)  called when an operation that may block (lock, wait) has returned
+/// The stress runner's hooks inject seeded yields and sleeps in at() and record, between at()
+/// and done(), where each thread is blocked, for its watchdog.
 struct NoHooks {
   static void at(SyncPoint /*point*/, const SourceLocation& /*loc*/) noexcept {}
+  static void done(SyncPoint /*point*/, const SourceLocation& /*loc*/) noexcept {}
 };
 
 template <class Hooks = NoHooks>
@@ -56,7 +61,7 @@ struct BasicStdPlatform {
 
   /// Lets another thread run (a scheduling point in poll loops).
   static void yield(SourceLocation loc = SourceLocation::current()) noexcept {
-    Hooks::at(SyncPoint::wait, loc);
+    Hooks::at(SyncPoint::yield, loc);
     std::this_thread::yield();
   }
 
@@ -71,6 +76,7 @@ struct BasicStdPlatform {
     void lock(SourceLocation loc = SourceLocation::current()) ITC_ACQUIRE() {
       Hooks::at(SyncPoint::lock, loc);
       m_.lock();
+      Hooks::done(SyncPoint::lock, loc);
     }
     void unlock(SourceLocation loc = SourceLocation::current()) ITC_RELEASE() {
       m_.unlock();
@@ -94,6 +100,7 @@ struct BasicStdPlatform {
       std::unique_lock<std::mutex> lk(m.native(), std::adopt_lock);
       cv_.wait(lk);
       lk.release();
+      Hooks::done(SyncPoint::wait, loc);
     }
     /// Returns false if `deadline` passed (a timeout), true on a (possibly spurious) wake-up.
     bool wait_until(Mutex& m, typename Clock::time_point deadline,
@@ -102,6 +109,7 @@ struct BasicStdPlatform {
       std::unique_lock<std::mutex> lk(m.native(), std::adopt_lock);
       const bool woken = cv_.wait_until(lk, deadline) == std::cv_status::no_timeout;
       lk.release();
+      Hooks::done(SyncPoint::wait, loc);
       return woken;
     }
     void notify_one(SourceLocation loc = SourceLocation::current()) noexcept {
