@@ -10,6 +10,7 @@ set -euo pipefail
 profile="${1:-base}"
 
 base=(cmake ninja-build make g++ clang libclang-rt-14-dev googletest libgtest-dev libgmock-dev
+      libcli11-dev nlohmann-json3-dev libfmt-dev
       relacy-dev python3 clang-format clang-tidy)
 bench=(libbenchmark-dev libconcurrentqueue-dev libtbb-dev python3-matplotlib)
 verify=(libcli11-dev nlohmann-json3-dev libfmt-dev)

@@ -454,7 +454,7 @@ inline int stress_main(int argc, char** argv) {
   }
   if (args.empty() || args[0] == "-h" || args[0] == "--help") {
     (args.empty() ? std::cerr : std::cout)
-        << "usage: itc-stress list [--ids]\n"
+        << "usage: itc-stress list [--ids|--tsv]\n"
            "       itc-stress run <id> [--seed S] [--iterations N] [--budget SECONDS] [--chaos on|off]\n"
            "                           [--stall-ms MS] [--quiet]\n"
            "       itc-stress repro <id> [--seed S] [--budget SECONDS] [--chaos on|off]\n"
@@ -464,6 +464,22 @@ inline int stress_main(int argc, char** argv) {
   const std::string command = args[0];
   if (command == "list") {
     const bool ids_only = args.size() > 1 && args[1] == "--ids";
+    const bool tsv = args.size() > 1 && args[1] == "--tsv";
+    if (tsv) {
+      // The whole catalog for tools (itc-verify): one row per scenario, tab-separated.
+      std::cout << "id\tthreads\torigin\tdefect\tfix\tsource\tmodel\tstress\ttsan\n";
+      auto cell = [](const models::Expectation& x) {
+        std::string c(models::to_string(x.verdict));
+        if (x.alternative != Verdict::pass) c += "|" + std::string(models::to_string(x.alternative));
+        if (x.probabilistic) c += " (p)";
+        return c;
+      };
+      for (const auto& e : stress_catalog())
+        std::cout << e.info.id << "\t" << e.threads << "\t" << e.info.origin << "\t" << e.info.defect << "\t"
+                  << e.info.fix << "\t" << e.info.source << "\t" << cell(e.info.model) << "\t" << cell(e.info.stress)
+                  << "\t" << cell(e.info.tsan) << "\n";
+      return 0;
+    }
     for (const auto& e : stress_catalog()) {
       if (ids_only) {
         std::cout << e.info.id << "\n";

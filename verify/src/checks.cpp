@@ -1,0 +1,171 @@
+// Running one check: invoke the checker binary, grade its verdict, keep its evidence.
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+
+#include "process.hpp"
+#include "verify.hpp"
+
+namespace itc::verify {
+namespace {
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  std::istringstream in(s);
+  while (std::getline(in, cur, sep)) out.push_back(cur);
+  if (!s.empty() && s.back() == sep) out.emplace_back();
+  return out;
+}
+
+std::string field(const std::string& out, const std::string& key) {
+  std::istringstream in(out);
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(key, 0) == 0) {
+      auto v = line.substr(key.size());
+      v.erase(0, v.find_first_not_of(' '));
+      return v;
+    }
+  return "";
+}
+
+std::string first_word(const std::string& s) { return s.substr(0, s.find(' ')); }
+
+}  // namespace
+
+bool satisfies(const std::string& verdict, const std::string& expected) {
+  std::string cell = expected;
+  if (auto p = cell.find(" (p)"); p != std::string::npos) cell = cell.substr(0, p);
+  for (const auto& option : split(cell, '|')) {
+    const std::string want = option == "—" ? "pass" : option;
+    if (verdict == want) return true;
+  }
+  return false;
+}
+
+std::vector<Row> load_catalog(const Binaries& bin) {
+  const ProcessResult r = run_process({bin.stress, "list", "--tsv"}, 60);
+  if (!r.started || r.exit_code != 0)
+    throw std::runtime_error("cannot read the catalog from '" + bin.stress + " list --tsv'" +
+                             (r.err.empty() ? "" : ": " + r.err.substr(0, r.err.find('\n'))));
+  std::vector<Row> rows;
+  std::istringstream in(r.out);
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    const auto f = split(line, '\t');
+    if (f.size() < 9) continue;
+    Row row;
+    row.id = f[0];
+    row.threads = static_cast<unsigned>(std::stoul(f[1]));
+    row.origin = f[2];
+    row.defect = f[3];
+    row.fix = f[4];
+    row.source = f[5];
+    row.expected = {{"model", f[6]}, {"stress", f[7]}, {"tsan", f[8]}};
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::vector<TraceStep> parse_trace(const std::string& out) {
+  // "   23  T1 |     primitives/include/itc/broken/queue_if_not_while.hpp:33 get: USER ASSERT ..."
+  static const std::regex step(R"(^\s*(\d+)\s+T(\d+) \|\s*(\S+):(\d+) ([^:]+): (.*)$)");
+  std::vector<TraceStep> trace;
+  std::istringstream in(out);
+  std::string line;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("trace", 0) == 0) { inside = true; continue; }
+    if (line.rfind("replay", 0) == 0) break;
+    std::smatch m;
+    if (inside && std::regex_match(line, m, step))
+      trace.push_back({std::stoi(m[1]), std::stoi(m[2]), m[3].str() + ":" + m[4].str(), m[5], m[6]});
+  }
+  return trace;
+}
+
+namespace {
+
+Cell failed_to_run(Cell c, const ProcessResult& r, const std::string& what) {
+  c.verdict = r.timed_out ? "timeout" : "crash";
+  c.evidence = what + (r.timed_out ? ": the check did not finish within its time limit" : ": " + r.err + r.out);
+  c.match = false;
+  return c;
+}
+
+/// The location a report points at: the last model step, a blocked thread, or the first TSan
+/// frame inside the repository.
+std::string location_of(const Cell& c) {
+  if (!c.trace.empty()) return c.trace.back().location;
+  static const std::regex blocked(R"(blocked in \S+ at (\S+:\d+))");
+  static const std::regex invariant(R"(\((\S+\.hpp:\d+)\))");
+  static const std::regex frame(R"(#\d+ .* /\S*?((?:primitives|models|stress|examples)/\S+?):(\d+))");
+  std::smatch m;
+  if (std::regex_search(c.evidence, m, frame)) return m[1].str() + ":" + m[2].str();
+  if (std::regex_search(c.evidence, m, blocked)) return m[1];
+  if (std::regex_search(c.evidence, m, invariant)) return m[1];
+  return "";
+}
+
+}  // namespace
+
+Cell run_check(const Row& row, const std::string& checker, const Options& opt) {
+  Cell c;
+  c.id = row.id;
+  c.checker = checker;
+  c.expected = row.expected.at(checker);
+  const std::string& bin = opt.bin.of(checker);
+  if (checker == "model") {
+    const ProcessResult bound = run_process({bin, "run", row.id, "--strategy", "bound", "--bound", "2"}, opt.check_timeout);
+    c.seconds = bound.seconds;
+    if (bound.timed_out || bound.signal != 0 || (bound.exit_code != 0 && bound.exit_code != 1))
+      return failed_to_run(c, bound, "model (bound 2)");
+    c.verdict = first_word(field(bound.out, "verdict"));
+    c.evidence = bound.out;
+    c.trace = parse_trace(bound.out);
+    c.replay = field(bound.out, "replay");
+    const std::string ex = field(bound.out, "executions");
+    if (!ex.empty()) {
+      c.executions = std::stoll(ex);
+      c.detection_seconds = std::stod(ex.substr(ex.find(" in ") + 4));
+    }
+    c.match = satisfies(c.verdict, c.expected);
+    // A random search must agree (it also injects spurious wake-ups).
+    const ProcessResult random =
+        run_process({bin, "run", row.id, "--strategy", "random", "--iterations", "100000", "--quiet"}, opt.check_timeout);
+    c.seconds += random.seconds;
+    const std::string random_verdict = first_word(field(random.out, "verdict"));
+    if (!satisfies(random_verdict, c.expected)) {
+      c.match = false;
+      c.evidence += "\nrandom search (100000 executions) gave: " + (random_verdict.empty() ? "no verdict" : random_verdict) +
+                    "\n" + random.out;
+    }
+  } else {
+    const ProcessResult run = run_process({bin, "run", row.id}, opt.check_timeout);
+    c.seconds = run.seconds;
+    if (!run.started || run.timed_out || run.signal != 0 || (run.exit_code != 0 && run.exit_code != 1))
+      return failed_to_run(c, run, checker);
+    c.verdict = first_word(field(run.out, "verdict"));
+    c.evidence = run.out;
+    c.replay = field(run.out, "re-run");
+    if (auto p = c.replay.find("   ("); p != std::string::npos) c.replay = c.replay.substr(0, p);
+    const std::string found = field(run.out, "found");
+    static const std::regex after(R"(after ([0-9.]+) s)");
+    std::smatch m;
+    if (std::regex_search(found, m, after)) c.detection_seconds = std::stod(m[1]);
+    c.match = satisfies(c.verdict, c.expected);
+    if (opt.rate_runs > 0 && c.expected.find("(p)") != std::string::npos) {
+      const ProcessResult measure =
+          run_process({bin, "measure", row.id, "--runs", std::to_string(opt.rate_runs)}, opt.check_timeout);
+      c.seconds += measure.seconds;
+      static const std::regex rate(R"((\d+/\d+) detected)");
+      if (std::regex_search(measure.out, m, rate)) c.rate = m[1];
+    }
+  }
+  c.location = location_of(c);
+  return c;
+}
+
+}  // namespace itc::verify

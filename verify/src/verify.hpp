@@ -1,0 +1,79 @@
+// verify/src/verify.hpp — the data itc-verify works on: catalog rows, checks and their results.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace itc::verify {
+
+inline const std::vector<std::string> kCheckers = {"model", "stress", "tsan"};
+
+/// One scenario of the catalog, as the checker binaries describe it (`itc-stress list --tsv`).
+struct Row {
+  std::string id, origin, defect, fix, source;
+  unsigned threads = 0;
+  std::map<std::string, std::string> expected;  // checker -> "deadlock", "assertion|crash (p)", "—"
+};
+
+/// Where the checker binaries are (the user's own catalog brings its own).
+struct Binaries {
+  std::string model, stress, tsan;
+  [[nodiscard]] const std::string& of(const std::string& checker) const {
+    return checker == "model" ? model : checker == "stress" ? stress : tsan;
+  }
+};
+
+struct Options {
+  Binaries bin;
+  double check_timeout = 180;  // seconds per check process
+  double budget = 900;         // seconds for the whole run
+  unsigned rate_runs = 3;      // stress/tsan runs to sample a (p) row's detection rate; 0 = off
+};
+
+/// One step of a model-checker interleaving.
+struct TraceStep {
+  int step = 0;
+  int thread = 0;
+  std::string location;  // "primitives/include/itc/queue.hpp:223"
+  std::string function;
+  std::string event;
+};
+
+/// The result of one scenario x checker.
+struct Cell {
+  std::string id, checker;
+  std::string verdict;    // the checker's verdict ("timeout" if the check ran out of time)
+  std::string expected;   // the catalog's cell
+  bool match = false;
+  double seconds = 0;                      // wall time of the check
+  std::optional<double> detection_seconds; // time until the defect was found
+  std::optional<long long> executions;     // model: executions explored
+  std::string rate;                        // "3/3" for probabilistic stress/tsan rows
+  std::string replay;                      // the command that reproduces it
+  std::string evidence;                    // the checker's full report
+  std::string location;                    // "file:line" where the failure shows, if known
+  std::vector<TraceStep> trace;            // model interleaving of a failing cell
+};
+
+/// Does `verdict` satisfy the catalog cell `expected` ("—" = pass; "a|b (p)" = a or b)?
+bool satisfies(const std::string& verdict, const std::string& expected);
+
+std::vector<Row> load_catalog(const Binaries& bin);
+Cell run_check(const Row& row, const std::string& checker, const Options& opt);
+
+nlohmann::json to_json(const Cell& c);
+Cell cell_from_json(const nlohmann::json& j);
+std::vector<TraceStep> parse_trace(const std::string& model_output);
+
+/// Writes results.json, junit.xml, results.sarif, summary.md and report.html into `dir`
+/// atomically: everything goes to a sibling temporary folder first, which then replaces `dir`.
+void write_reports(const std::string& dir, const std::vector<Row>& rows, const std::vector<Cell>& cells,
+                   const nlohmann::json& meta);
+std::string matrix_text(const std::vector<Row>& rows, const std::vector<Cell>& cells,
+                        const std::vector<std::string>& checkers);
+
+}  // namespace itc::verify
