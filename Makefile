@@ -18,7 +18,8 @@ help:
 	@echo "  make test-clang     only the clang tree (-Wthread-safety)"
 	@echo "  make test-tsan      only the ThreadSanitizer tree (the tsan checker)"
 	@echo "  make test LABEL=x   only tests with ctest label x (primitives, examples, model, stress, tsan)"
-	@echo "  make verify         the detection matrix (today: the model checker's column)"
+	@echo "  make verify         the detection matrix (model, stress, tsan) and its reports in reports/verify"
+	@echo "  make bench          benchmarks vs std::, moodycamel, TBB, Python (Release): reports/bench/, stress/bench/README.md"
 	@echo "  make build          configure and build every preset"
 	@echo "  make format         clang-format every source in place"
 	@echo "  make format-check   fail if any source is not clang-formatted"
@@ -47,10 +48,25 @@ test: deps
 	  $(MAKE) --no-print-directory test-$$p || exit 1; \
 	done
 
+# The main job: build the three checkers, run the whole matrix, write the reports.
+# VERIFY_ARGS passes options through, e.g. make verify VERIFY_ARGS="--shard 2/4".
+REPORT_DIR ?= reports/verify
 verify: deps
 	@cmake --preset gcc >/dev/null
-	@cmake --build --preset gcc --target itc-model
-	@models/matrix.sh build/gcc/models/itc-model
+	@cmake --build --preset gcc --target itc-verify itc-model itc-stress
+	@cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan --target itc-stress
+	@build/gcc/verify/itc-verify matrix --report-dir $(REPORT_DIR) $(VERIFY_ARGS)
+
+# Benchmarks (stress/bench/README.md): Release build, interleaved rounds, paired ratios, plots.
+# Extra driver options: make bench BENCH_ARGS="--rounds 3 --groups queue/spsc"
+.PHONY: bench
+bench:
+	@ci/install-deps.sh bench
+	@cmake --preset bench >/dev/null
+	@cmake --build --preset bench
+	@/usr/bin/python3 stress/bench/run_bench.py --bin-dir build/bench/stress/bench --out reports/bench \
+	  --readme stress/bench/README.md $(BENCH_ARGS)
 
 SOURCES = $(shell git ls-files '*.hpp' '*.cpp' '*.h')
 

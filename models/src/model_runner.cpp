@@ -27,7 +27,7 @@
 #include "itc/models/relacy_platform.hpp"
 // clang-format off
 #include "itc/models/scenario.hpp"
-#include "../scenarios/catalog.hpp"
+#include "catalog.hpp"
 // clang-format on
 
 #include "model_check.hpp"

@@ -98,7 +98,16 @@ Cell failed_to_run(Cell c, const ProcessResult& r, const std::string& what) {
 /// The location a report points at: the last model step, a blocked thread, or the first TSan
 /// frame inside the repository.
 std::string location_of(const Cell& c) {
-  if (!c.trace.empty()) return c.trace.back().location;
+  // A deadlock shows where the last thread went to sleep; otherwise the last step in the
+  // project's own code (not Relacy's context.hpp, not the adapter in models/src).
+  auto ours = [](const TraceStep& s) {
+    return s.location.find('/') != std::string::npos && s.location.rfind("models/src/", 0) != 0;
+  };
+  if (c.verdict == "deadlock")
+    for (auto it = c.trace.rbegin(); it != c.trace.rend(); ++it)
+      if (ours(*it) && it->event.find("blocking current thread") != std::string::npos) return it->location;
+  for (auto it = c.trace.rbegin(); it != c.trace.rend(); ++it)
+    if (ours(*it)) return it->location;
   static const std::regex blocked(R"(blocked in \S+ at (\S+:\d+))");
   static const std::regex invariant(R"(\((\S+\.hpp:\d+)\))");
   static const std::regex frame(R"(#\d+ .* /\S*?((?:primitives|models|stress|examples)/\S+?):(\d+))");

@@ -247,6 +247,8 @@ int main(int argc, char** argv) {
   auto* repro = app.add_subcommand("repro", "reproduce one failure and print its evidence and replay line");
   repro->add_option("id", one_id, "scenario id")->required();
   repro->add_option("--checker", checker, "model, stress or tsan");
+  std::string replay;
+  repro->add_option("--replay", replay, "model only: the state a failing run printed after --replay");
   std::string id_a, id_b;
   auto* compare = app.add_subcommand("compare", "two variants side by side");
   compare->add_option("a", id_a, "e.g. queue/correct")->required();
@@ -309,7 +311,6 @@ int main(int argc, char** argv) {
       return print_cells_and_status(rows, ordered, present);
     }
 
-    const std::vector<std::string> needs_catalog = {};
     const std::vector<Row> catalog = load_catalog(opt.bin);
 
     if (*list) {
@@ -330,7 +331,9 @@ int main(int argc, char** argv) {
       for (const auto& r : rows)
         if (std::any_of(cells.begin(), cells.end(), [&](const Cell& c) { return c.id == r.id; })) shown.push_back(r);
       if (!report_dir.empty()) {
-        write_reports(report_dir, shown, cells,
+        // All selected rows, not only this shard's: every shard then carries the same catalog in
+        // the same order, and merge reproduces an unsharded run exactly.
+        write_reports(report_dir, rows, cells,
                       {{"tool", "itc-verify"}, {"generated", now_iso()}, {"shard", shard}, {"checkers", checkers}});
         std::cout << "reports: " << report_dir << "/{results.json,junit.xml,results.sarif,summary.md,report.html}\n";
       }
@@ -348,9 +351,14 @@ int main(int argc, char** argv) {
       const auto checkers = parse_checkers(checker);
       if (checkers.size() != 1) throw UsageError("repro takes exactly one --checker");
       require_binaries(opt.bin, checkers);
+      static const std::regex state(R"(^\d+( [0-9 ]*)?$)");
+      if (!replay.empty() && checker != "model") throw UsageError("--replay is for --checker model");
+      if (!replay.empty() && !std::regex_match(replay, state))
+        throw UsageError("malformed replay state '" + replay + "' (expected what a failing run printed after --replay)");
       std::vector<std::string> args = {opt.bin.of(checker)};
       if (checker == "model") args.insert(args.end(), {"run", row.id, "--strategy", "bound", "--bound", "2"});
-      else args.insert(args.end(), {"repro", row.id, "--budget", "60"});
+      if (checker == "model" && !replay.empty()) args.insert(args.end(), {"--replay", replay});
+      if (checker != "model") args.insert(args.end(), {"repro", row.id, "--budget", "60"});
       const ProcessResult r = run_process(args, opt.check_timeout);
       std::cout << r.out << r.err;
       if (r.timed_out) std::cout << "the check did not finish within " << opt.check_timeout << " s\n";

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Tests of the itc-verify command line: every subcommand, every report format, shard+merge
+equals an unsharded run, and bad input gets one line and exit status 2 with nothing left behind.
+
+usage: cli_test.py <itc-verify> <scratch folder>
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+VERIFY, SCRATCH = sys.argv[1], sys.argv[2]
+shutil.rmtree(SCRATCH, ignore_errors=True)
+os.makedirs(SCRATCH)
+failures = []
+
+
+def run(*args, timeout=300):
+    return subprocess.run([VERIFY, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+# list
+r = run("list")
+check(r.returncode == 0 and "queue/missing_task_done" in r.stdout and "Common mistake 2" in r.stdout,
+      "list shows ids, mistakes and origins")
+
+# run + every report format
+full = os.path.join(SCRATCH, "full")
+r = run("run", "queue/*", "counter/*", "--checker", "model", "--report-dir", full)
+check(r.returncode == 0, f"run queue/* counter/* --checker model exits 0 (got {r.returncode}: {r.stderr[-300:]})")
+files = sorted(os.listdir(full)) if os.path.isdir(full) else []
+check(files == ["junit.xml", "report.html", "results.json", "results.sarif", "summary.md"], f"five reports written: {files}")
+results = json.load(open(os.path.join(full, "results.json")))
+cells = results["cells"]
+check(len(cells) == 11 and all(c["checker"] == "model" for c in cells), "results.json has one cell per scenario")
+check(all(c["match"] for c in cells), "every cell matches")
+failing = [c for c in cells if c["verdict"] != "pass"]
+check(all(c["replay"].startswith("itc-model run ") for c in failing), "failing cells carry a replay line")
+check(all(c["trace"] for c in failing if c["verdict"] in ("deadlock", "assertion")), "failing cells carry a trace")
+
+junit = ET.parse(os.path.join(full, "junit.xml")).getroot()
+cases = junit.findall(".//testcase")
+check(junit.tag == "testsuites" and len(cases) == 11 and int(junit.get("tests")) == 11 and junit.get("failures") == "0",
+      "junit.xml: testsuites with one testcase per cell, no failures")
+check(all(c.get("classname") == "itc.model" and c.get("name") and c.get("time") for c in cases),
+      "junit testcases have classname, name and time")
+
+sarif = json.load(open(os.path.join(full, "results.sarif")))
+check(sarif["version"] == "2.1.0" and len(sarif["runs"]) == 1, "sarif: version 2.1.0, one run")
+run0 = sarif["runs"][0]
+rule_ids = {rule["id"] for rule in run0["tool"]["driver"]["rules"]}
+check(run0["tool"]["driver"]["name"] == "itc-verify" and "queue/missing_task_done" in rule_ids, "sarif: driver and rules")
+check(len(run0["results"]) == len(failing), "sarif: one result per detection")
+ok_locations = all(
+    res["ruleId"] in rule_ids
+    and res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    and res["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1
+    and res["level"] in ("note", "warning", "error")
+    for res in run0["results"])
+check(ok_locations, "sarif: every result has a rule, a file and a line")
+deadlock = [res for res in run0["results"] if res["ruleId"] == "queue/missing_task_done"][0]
+check(deadlock["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("itc/queue.hpp"),
+      "sarif: the missing task_done() points into queue.hpp (join)")
+
+md = open(os.path.join(full, "summary.md")).read()
+check("| `queue/missing_task_done` |" in md and "Every cell matches" in md, "summary.md has the matrix")
+html = open(os.path.join(full, "report.html")).read()
+check(html.startswith("<!DOCTYPE html>") and 'class="lanes"' in html and "thread 1" in html,
+      "report.html is self-contained and draws lanes")
+
+# shard + merge == unsharded
+shards = []
+for i in (1, 2, 3):
+    d = os.path.join(SCRATCH, f"shard{i}")
+    r = run("run", "queue/*", "counter/*", "--checker", "model", "--shard", f"{i}/3", "--report-dir", d)
+    check(r.returncode == 0, f"shard {i}/3 exits 0")
+    shards.append(os.path.join(d, "results.json"))
+merged = os.path.join(SCRATCH, "merged")
+r = run("merge", *shards, "--report-dir", merged)
+check(r.returncode == 0, f"merge exits 0 ({r.stderr.strip()})")
+key = lambda c: (c["id"], c["checker"], c["verdict"], c["expected"], c["match"], c["replay"])
+m = json.load(open(os.path.join(merged, "results.json")))
+check([key(c) for c in m["cells"]] == [key(c) for c in cells], "shard 1..3 merged equals the unsharded run")
+r = run("merge", shards[0], shards[0], "--report-dir", os.path.join(SCRATCH, "dup"))
+check(r.returncode == 2 and not os.path.exists(os.path.join(SCRATCH, "dup")), "merging a shard twice is refused")
+
+# matrix (model column only, to keep this test short) writes reports by default folder
+r = run("matrix", "--checker", "model", "--report-dir", os.path.join(SCRATCH, "matrix"), "lock/*", "queue/correct")
+check(r.returncode == 0 and "every cell matches" in r.stdout, "matrix grades and exits 0")
+
+# explain, compare, repro
+r = run("explain", "lock/abba")
+check(r.returncode == 0 and "lock_order_inversion" in r.stdout and "fix" in r.stdout, "explain shows defect, fix, why")
+r = run("compare", "queue/correct", "queue/missing_task_done")
+check(r.returncode == 0 and "task_done" in r.stdout and "failing interleaving of queue/missing_task_done" in r.stdout
+      and "-      this->q.task_done();" in r.stdout, "compare shows the code difference, verdicts and the interleaving")
+r = run("repro", "queue/if_not_while", "--checker", "model")
+check(r.returncode == 0 and "replay" in r.stdout and "assertion" in r.stdout, "repro prints the evidence and replay line")
+state = [l for l in r.stdout.splitlines() if l.startswith("replay")][0].split("--replay '")[1].rstrip("'")
+r = run("repro", "queue/if_not_while", "--checker", "model", "--replay", state)
+check(r.returncode == 0 and "executions 1 " in r.stdout, "repro --replay runs exactly the recorded execution")
+
+# bad input: one line on stderr, status 2, no report folder left behind
+bad_dir = os.path.join(SCRATCH, "never")
+for args in (["run", "no/such_thing", "--report-dir", bad_dir],
+             ["run", "queue/[", "--report-dir", bad_dir],
+             ["run", "nothing*", "--report-dir", bad_dir],
+             ["run", "queue/correct", "--checker", "valgrind", "--report-dir", bad_dir],
+             ["run", "queue/correct", "--shard", "5/3", "--report-dir", bad_dir],
+             ["run", "queue/correct", "--shard", "0/0", "--report-dir", bad_dir],
+             ["run", "queue/correct", "--shard", "x", "--report-dir", bad_dir],
+             ["repro", "queue/correct", "--checker", "model", "--replay", "garbage"],
+             ["run", "queue/correct", "--checker", "model", "--report-dir", "/proc/itc-cannot-write-here"],
+             ["run", "queue/correct", "--checker", "model", "--report-dir", os.path.join(full, "junit.xml")],
+             ["run", "queue/correct", "--budget", "-5"],
+             ["frobnicate"],
+             ["explain"]):
+    r = run(*args)
+    lines = r.stderr.strip().splitlines()
+    check(r.returncode == 2 and len(lines) == 1 and lines[0].startswith("itc-verify: ") and not os.path.exists(bad_dir),
+          f"bad input {args[:3]} -> status {r.returncode}, {lines[:1]}")
+
+print(f"\n{len(failures)} failure(s)")
+sys.exit(1 if failures else 0)
