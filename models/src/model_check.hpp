@@ -196,6 +196,12 @@ inline std::string format_trace(const std::string& history, unsigned threads) {
     if (!std::regex_match(line, m, step)) continue;
     std::string what = m[3];
     if (what.size() > 2 && what.front() == '[' && what != "[THREAD FINISHED]") continue;  // set-up
+    // Steps inside Relacy's own headers (constructing an rl::atomic) are noise; its verdict
+    // steps ("DATA RACE ...", "DEADLOCK ...") and thread ends stay.
+    const bool relacy_internal = short_path(m[5]).find('/') == std::string::npos;
+    const bool verdict_step = !what.empty() && std::isupper(static_cast<unsigned char>(what[0])) &&
+                              std::isupper(static_cast<unsigned char>(what[1]));
+    if (relacy_internal && !verdict_step && what != "[THREAD FINISHED]") continue;
     if (what.rfind("load, value=", 0) == 0) what = "read plain data";
     else if (what.rfind("store, value=", 0) == 0) what = "write plain data";
     const unsigned t = static_cast<unsigned>(std::stoul(m[2]));
