@@ -5,7 +5,13 @@
 // BasicRLock, or a user type with acquire()/release()/is_owned()/release_save()/
 // acquire_restore(). Several Conditions may share one lock (queue.Queue does).
 //
-//   acquire(...)/release()/lock()/unlock()/try_lock()   forwarded to the lock (RAII: std::lock_guard)
+//   acquire()/acquire(blocking)/acquire(timeout)/acquire(blocking, timeout)/release()/is_owned()
+//   lock()/unlock()/try_lock()/try_lock_for()/try_lock_until()
+//                           forwarded to the lock (RAII: std::lock_guard, std::unique_lock), so
+//                           a default Condition is usable exactly like an RLock (Python's
+//                           ConditionAsRLockTests), with the lock's own errors. A timed acquire
+//                           on a user lock type without acquire(bool, duration) throws
+//                           InvalidArgument "the condition's lock does not support a timeout"
 //   wait()                  release the lock fully (every recursion level), sleep until notified,
 //                           re-acquire and restore the depth; returns true
 //   wait(timeout)           the same, or return false once `timeout` has passed; timeout <= 0
@@ -60,10 +66,30 @@ class BasicCondition {
   // The lock's interface, forwarded (Python: Condition.acquire/release/__enter__/__exit__).
   bool acquire() { return lock_.acquire(lock_.self, true); }
   bool acquire(bool blocking) { return lock_.acquire(lock_.self, blocking); }
+  /// The lock's timed acquire; e.g. for an RLock a negative timeout throws InvalidArgument.
+  template <class Rep, class Period>
+  bool acquire(std::chrono::duration<Rep, Period> timeout) {
+    return lock_.acquire_timed(lock_.self, true, to_nanoseconds(timeout));
+  }
+  template <class Rep, class Period>
+  bool acquire(bool blocking, std::chrono::duration<Rep, Period> timeout) {
+    return lock_.acquire_timed(lock_.self, blocking, to_nanoseconds(timeout));
+  }
   void release() { lock_.release(lock_.self); }
+  /// True if the calling thread holds the lock (Python's Condition._is_owned()).
+  [[nodiscard]] bool is_owned() const { return lock_.is_owned(lock_.self); }
   void lock() { acquire(); }
   void unlock() { release(); }
   bool try_lock() { return acquire(false); }
+  /// C++ TimedLockable: a zero or negative duration is a single try, never an error.
+  template <class Rep, class Period>
+  bool try_lock_for(std::chrono::duration<Rep, Period> d) {
+    return acquire(detail::is_negative(d) ? std::chrono::duration<Rep, Period>::zero() : d);
+  }
+  template <class Clock, class Duration>
+  bool try_lock_until(std::chrono::time_point<Clock, Duration> tp) {
+    return try_lock_for(tp - Clock::now());
+  }
 
   /// Waits until notified. Requires the lock; returns true.
   bool wait() { return wait_impl(nullptr); }
@@ -130,6 +156,7 @@ class BasicCondition {
   struct LockRef {
     void* self;
     bool (*acquire)(void*, bool);
+    bool (*acquire_timed)(void*, bool, std::chrono::nanoseconds);
     void (*release)(void*);
     bool (*is_owned)(void*);
     std::size_t (*release_save)(void*);
@@ -139,12 +166,32 @@ class BasicCondition {
     static LockRef make(L& l) {
       return LockRef{&l,
                      [](void* s, bool blocking) { return static_cast<L*>(s)->acquire(blocking); },
+                     [](void* s, bool blocking, std::chrono::nanoseconds timeout) -> bool {
+                       if constexpr (requires(L& l, bool b, std::chrono::nanoseconds t) { l.acquire(b, t); }) {
+                         return static_cast<L*>(s)->acquire(blocking, timeout);
+                       } else {
+                         throw InvalidArgument("the condition's lock does not support a timeout");
+                       }
+                     },
                      [](void* s) { static_cast<L*>(s)->release(); },
                      [](void* s) { return static_cast<L*>(s)->is_owned(); },
                      [](void* s) { return static_cast<L*>(s)->release_save(); },
                      [](void* s, std::size_t d) { static_cast<L*>(s)->acquire_restore(d); }};
     }
   };
+
+  // The type-erased lock takes nanoseconds. Convert without overflow or loss of sign: huge
+  // timeouts saturate (the lock then saturates its deadline, like detail::deadline_after), and
+  // a negative sub-nanosecond value stays negative, so the lock still rejects it.
+  template <class Rep, class Period>
+  static std::chrono::nanoseconds to_nanoseconds(std::chrono::duration<Rep, Period> d) {
+    using std::chrono::nanoseconds;
+    const std::chrono::duration<double, std::nano> as_double(d);
+    if (as_double >= std::chrono::duration<double, std::nano>(nanoseconds::max())) return nanoseconds::max();
+    if (as_double <= std::chrono::duration<double, std::nano>(nanoseconds::min())) return nanoseconds::min();
+    return d < std::chrono::duration<Rep, Period>::zero() ? std::chrono::floor<nanoseconds>(d)
+                                                          : std::chrono::ceil<nanoseconds>(d);
+  }
 
   // One per blocked wait(), on the waiter's stack; linked FIFO under waiters_mutex_.
   struct Waiter {

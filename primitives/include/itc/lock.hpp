@@ -28,7 +28,9 @@
 // Implementation: one atomic state word — 0 free, 1 held, 2 held and maybe waited on. The
 // uncontended path is one compare-exchange to take and one to give back, no system call. A
 // contended acquirer marks the word 2 and parks on the platform condition variable; a release
-// that sees 2 wakes one parked thread.
+// that sees 2 wakes one parked thread. A timed acquirer that gives up marks the word 2 again on
+// its way out, so a wake-up it may have consumed is passed on by the next release. The owner
+// (for is_owned()) is recorded after the word is taken and cleared before it is given back.
 //
 // ── BasicRLock<P>: threading.RLock ──────────────────────────────────────────────────────────────
 // A reentrant lock owned by one thread at a time. The owner may acquire it again (each acquire
@@ -85,7 +87,14 @@ class BasicLock {
 
   /// Releases the lock; any thread may do so. Throws UnacquiredLockRelease if it is not locked.
   void release() {
+    // Forget the owner *before* the lock can be taken again, never after: clearing it later
+    // could erase the next owner's record, and not clearing it would let this thread, seeing a
+    // stale owner_ while the next acquirer has taken the state word but not yet recorded
+    // itself, believe it still holds the lock (Condition would then let it wait() and release
+    // the other thread's lock). A release of an unlocked lock throws before touching anything.
     std::uint32_t s = state_.load(std::memory_order_relaxed);
+    if (s == kFree) throw UnacquiredLockRelease("release unlocked lock");
+    owner_.store(typename P::ThreadId{}, std::memory_order_relaxed);
     do {
       if (s == kFree) throw UnacquiredLockRelease("release unlocked lock");
       // release: publishes the critical section to the next acquirer.
@@ -98,8 +107,18 @@ class BasicLock {
 
   /// True if the lock is held and the calling thread was the one that acquired it. Used by
   /// Condition to reject wait()/notify() from a thread that does not hold the lock.
+  ///
+  /// Why it cannot see a stale "me": a thread only records itself after taking the state word,
+  /// and every release() clears owner_ before freeing the word. If this thread released last,
+  /// its own clear precedes this read (program order). If another thread released it (any
+  /// thread may), the acquire load below reads the word from a release sequence headed by that
+  /// release, so its clear happens-before the read of owner_ as well. Residual window: a
+  /// release() by a third thread racing with the acquire it is releasing (between the
+  /// acquirer's compare-exchange and its owner_ store) can leave a stale owner behind; that
+  /// needs a program that releases a lock it did not see being acquired.
   [[nodiscard]] bool is_owned() const {
-    return locked() && owner_.load(std::memory_order_relaxed) == P::current_thread();
+    return state_.load(std::memory_order_acquire) != kFree &&
+           owner_.load(std::memory_order_relaxed) == P::current_thread();
   }
 
   // Lockable / TimedLockable.
@@ -149,8 +168,13 @@ class BasicLock {
         park_cv_.wait(park_mutex_);
       } else if (!park_cv_.wait_until(park_mutex_, *deadline)) {
         // Timed out: one last try, so a release that coincided with the deadline is not lost.
-        std::uint32_t expected = kFree;
-        if (state_.compare_exchange_strong(expected, kContended, std::memory_order_acquire)) {
+        // It must be the same exchange as above, not a compare-exchange from kFree: a timed
+        // wait can report a timeout *and* have consumed release()'s only wake-up (libstdc++'s
+        // wait_until says "timeout" whenever the deadline has passed on return). If a third
+        // thread barged in meanwhile, the word is kHeld; leaving it so would make that
+        // thread's release() wake nobody and strand the other parked waiters. Re-marking it
+        // kContended hands the wake-up on to the next release().
+        if (state_.exchange(kContended, std::memory_order_acquire) == kFree) {
           owner_.store(P::current_thread(), std::memory_order_relaxed);
           return true;
         }
