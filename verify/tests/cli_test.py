@@ -93,12 +93,13 @@ r = run("merge", shards[0], shards[0], "--report-dir", os.path.join(SCRATCH, "du
 check(r.returncode == 2 and not os.path.exists(os.path.join(SCRATCH, "dup")), "merging a shard twice is refused")
 
 # matrix (model column only, to keep this test short) writes reports by default folder
-r = run("matrix", "--checker", "model", "--report-dir", os.path.join(SCRATCH, "matrix"), "lock/*", "queue/correct")
+r = run("matrix", "--checker", "model", "--report-dir", os.path.join(SCRATCH, "matrix"), "queue/*_task_done", "queue/correct")
 check(r.returncode == 0 and "every cell matches" in r.stdout, "matrix grades and exits 0")
 
 # explain, compare, repro
-r = run("explain", "lock/abba")
-check(r.returncode == 0 and "lock_order_inversion" in r.stdout and "fix" in r.stdout, "explain shows defect, fix, why")
+r = run("explain", "queue/missing_task_done")
+check(r.returncode == 0 and "deadlock" in r.stdout and "call it once per" in r.stdout and "watchdog" in r.stdout,
+      "explain shows defect, fix, and why each checker sees it")
 r = run("compare", "queue/correct", "queue/missing_task_done")
 check(r.returncode == 0 and "task_done" in r.stdout and "failing interleaving of queue/missing_task_done" in r.stdout
       and "-      this->q.task_done();" in r.stdout, "compare shows the code difference, verdicts and the interleaving")
