@@ -33,9 +33,11 @@
 // Precedence, as in CPython: ShutDown before Full/Empty and before the timeout check.
 //
 // Exception safety (Python's FailingQueueTest): if storing an item throws, put() propagates it,
-// the item is not counted, and the queue stays usable; if moving an item out throws, get()
-// propagates it and the item stays queued (for FifoOrder/LifoOrder; PriorityOrder gives the
-// basic guarantee when T's move can throw). Items are moved, never copied, so move-only T works.
+// the item is not counted, and the queue stays usable; if moving an item out throws, every get
+// form (get, get_nowait, try_get) propagates it and the item stays queued. PriorityOrder: a
+// throwing comparison leaves the heap unchanged (put and get); a move that throws while it
+// shifts other elements gives the basic guarantee. Items are moved, never copied, so move-only
+// T works.
 //
 // Memory ordering: everything a producer wrote before put(x) is visible to the consumer after
 // get() returns x; everything written before task_done() is visible after join() returns.
@@ -45,11 +47,14 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <optional>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -60,15 +65,24 @@
 
 namespace itc {
 
+// An Order holds the items. push(v) stores one; pop_with(make) builds the result with
+// make(next_item) (which moves from it) and only then removes that item, so a throwing move
+// leaves it queued. Results are returned by name from a single return statement (NRVO), so the
+// item is moved exactly once on its way out. pop_with's return type is spelled out: clang does
+// not apply NRVO in a function whose return type is deduced (`auto`), which would add a second
+// move after the item was removed; see the test
+// StrongGetKinds.H18_Cxx_GetFormsAreAllOrNothingForAnyFailingMove.
+
 /// First in, first out (queue.Queue).
 template <class T>
 struct FifoOrder {
   std::deque<T> items;
   void push(T&& v) { items.push_back(std::move(v)); }
-  T pop() {
-    T v = std::move(items.front());
+  template <class Make>
+  std::invoke_result_t<Make&, T&> pop_with(Make&& make) {
+    auto out = make(items.front());  // may throw: the item stays
     items.pop_front();
-    return v;
+    return out;
   }
   [[nodiscard]] std::size_t size() const { return items.size(); }
   void clear() { items.clear(); }
@@ -79,10 +93,11 @@ template <class T>
 struct LifoOrder {
   std::vector<T> items;
   void push(T&& v) { items.push_back(std::move(v)); }
-  T pop() {
-    T v = std::move(items.back());
+  template <class Make>
+  std::invoke_result_t<Make&, T&> pop_with(Make&& make) {
+    auto out = make(items.back());  // may throw: the item stays
     items.pop_back();
-    return v;
+    return out;
   }
   [[nodiscard]] std::size_t size() const { return items.size(); }
   void clear() { items.clear(); }
@@ -90,31 +105,80 @@ struct LifoOrder {
 
 /// Smallest first under Compare (queue.PriorityQueue, a heapq min-heap). Equal priorities come
 /// out in no particular order.
+///
+/// The heap is maintained by hand rather than with std::push_heap/pop_heap, which interleave
+/// comparisons with moves: a comparison that throws half-way would leave a moved-from element
+/// in the heap and lose another (CPython's heapq has a similar flaw, python-semantics.md §4.11).
+/// Here every comparison of an operation runs before its first move, so a throwing comparison
+/// leaves the heap exactly as it was. A throwing move of the item being stored or taken also
+/// leaves it unchanged; a move that throws later, while elements are shifted, gives the basic
+/// guarantee only.
 template <class T, class Compare = std::less<T>>
 struct PriorityOrder {
   std::vector<T> items;
   Compare less{};
+
   void push(T&& v) {
-    items.push_back(std::move(v));
+    items.push_back(std::move(v));  // on failure nothing was added
+    std::size_t hole = items.size() - 1;
+    std::size_t target = hole;  // where the new item belongs: found with comparisons only
     try {
-      std::push_heap(items.begin(), items.end(), greater());
+      while (target > 0) {
+        const std::size_t parent = (target - 1) / 2;
+        if (!less(items[hole], items[parent])) break;
+        target = parent;
+      }
     } catch (...) {
-      items.pop_back();  // a throwing comparison must not leave the item half-inserted
+      items.pop_back();
       throw;
     }
+    if (target == hole) return;
+    T value = take_back_or_drop();
+    while (hole != target) {
+      const std::size_t parent = (hole - 1) / 2;
+      items[hole] = std::move(items[parent]);
+      hole = parent;
+    }
+    items[hole] = std::move(value);
   }
-  T pop() {
-    std::pop_heap(items.begin(), items.end(), greater());
-    T v = std::move(items.back());
+
+  template <class Make>
+  std::invoke_result_t<Make&, T&> pop_with(Make&& make) {
+    // Plan the sift-down of the last item from the root, with comparisons only.
+    const std::size_t last = items.size() - 1;
+    std::array<std::size_t, std::numeric_limits<std::size_t>::digits> path{};  // > heap depth
+    std::size_t depth = 0;
+    for (std::size_t hole = 0;;) {
+      std::size_t child = 2 * hole + 1;
+      if (child >= last) break;
+      if (child + 1 < last && less(items[child + 1], items[child])) ++child;
+      if (!less(items[child], items[last])) break;
+      path[depth++] = child;
+      hole = child;
+    }
+    auto out = make(items.front());  // may throw: nothing has changed yet
+    std::size_t hole = 0;
+    for (std::size_t i = 0; i < depth; ++i) {
+      items[hole] = std::move(items[path[i]]);
+      hole = path[i];
+    }
+    if (hole != last) items[hole] = std::move(items[last]);
     items.pop_back();
-    return v;
+    return out;
   }
+
   [[nodiscard]] std::size_t size() const { return items.size(); }
   void clear() { items.clear(); }
 
  private:
-  auto greater() const {
-    return [this](const T& a, const T& b) { return less(b, a); };
+  // Moves the just-pushed last item out; if that move throws, drops it and rethrows.
+  T take_back_or_drop() {
+    try {
+      return T(std::move(items.back()));
+    } catch (...) {
+      items.pop_back();
+      throw;
+    }
   }
 };
 
@@ -206,7 +270,7 @@ class BasicQueue {
     detail::MutexGuard guard(mutex_);
     throw_if_drained();
     if (items_.read().size() == 0) return std::nullopt;
-    return std::optional<T>(take());
+    return take_optional();
   }
 
   void task_done() {
@@ -309,7 +373,15 @@ class BasicQueue {
   }
 
   T take() ITC_REQUIRES(mutex_) {
-    T item = items_.write().pop();  // may throw: the item stays queued
+    T item = items_.write().pop_with([](T& v) { return T(std::move(v)); });  // may throw: stays queued
+    if (putters_.read() > 0) not_full_.notify_one();
+    return item;
+  }
+
+  // try_get's take(): the item is moved once, straight into the optional.
+  std::optional<T> take_optional() ITC_REQUIRES(mutex_) {
+    std::optional<T> item =
+        items_.write().pop_with([](T& v) { return std::optional<T>(std::in_place, std::move(v)); });
     if (putters_.read() > 0) not_full_.notify_one();
     return item;
   }
