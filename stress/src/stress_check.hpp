@@ -472,6 +472,7 @@ inline int stress_main(int argc, char** argv) {
         std::string c(models::to_string(x.verdict));
         if (x.alternative != Verdict::pass) c += "|" + std::string(models::to_string(x.alternative));
         if (x.probabilistic) c += " (p)";
+        if (x.random_only) c += " (random)";
         return c;
       };
       for (const auto& e : stress_catalog())

@@ -54,11 +54,18 @@ constexpr std::string_view to_string(Verdict v) {
 struct Expectation {
   Verdict verdict = Verdict::pass;
   bool probabilistic = false;  // "(p)": must be found in >= 95 of 100 runs within the budget
-  Verdict alternative = Verdict::pass;  // also accepted ("assertion or crash"); pass = none
+  // Also accepted ("assertion or crash"). Verdict::pass means there is no alternative;
+  // Verdict::none means "or nothing seen" (the checker may also pass).
+  Verdict alternative = Verdict::pass;
+  // Model only: the defect needs a spurious wake-up, which Relacy injects under its random
+  // scheduler and never under bounded or full search; those must then pass.
+  bool random_only = false;
 
   [[nodiscard]] constexpr bool accepts(Verdict v) const {
     const Verdict expected = verdict == Verdict::none ? Verdict::pass : verdict;
-    return v == expected || (alternative != Verdict::pass && v == alternative);
+    if (v == expected) return true;
+    if (alternative == Verdict::none) return v == Verdict::pass;
+    return alternative != Verdict::pass && v == alternative;
   }
 };
 
