@@ -165,8 +165,9 @@ inline const std::vector<ModelEntry>& model_catalog() {
   static const std::vector<ModelEntry> entries = [] {
     std::vector<ModelEntry> v;
 #define ITC_MODEL_ENTRY(S)                                                          \
-  v.push_back(ModelEntry{scenarios::S<RelacyPlatform>::info,                        \
-                         scenarios::S<RelacyPlatform>::threads, &run_model<scenarios::S>});
+  v.push_back(ModelEntry{ITC_SCENARIO_NAMESPACE::S<RelacyPlatform>::info,           \
+                         ITC_SCENARIO_NAMESPACE::S<RelacyPlatform>::threads,        \
+                         &run_model<ITC_SCENARIO_NAMESPACE::S>});
     ITC_SCENARIOS(ITC_MODEL_ENTRY)
 #undef ITC_MODEL_ENTRY
     return v;

@@ -27,7 +27,10 @@
 #include "itc/models/relacy_platform.hpp"
 // clang-format off
 #include "itc/models/scenario.hpp"
-#include "catalog.hpp"
+#ifndef ITC_CATALOG_HEADER
+#define ITC_CATALOG_HEADER "catalog.hpp"  // itc's own catalog; itc_add_checkers() passes yours
+#endif
+#include ITC_CATALOG_HEADER
 // clang-format on
 
 #include "model_check.hpp"

@@ -17,8 +17,8 @@ foreach(line IN LISTS lines)
       set(args "--strategy random --iterations 100000")
     endif()
     string(APPEND content
-      "add_test(model.${id}.${strategy} \"${RUNNER}\" run ${id} ${args} --quiet)\n"
-      "set_tests_properties(model.${id}.${strategy} PROPERTIES LABELS model TIMEOUT 300)\n")
+      "add_test(${PREFIX}model.${id}.${strategy} \"${RUNNER}\" run ${id} ${args} --quiet)\n"
+      "set_tests_properties(${PREFIX}model.${id}.${strategy} PROPERTIES LABELS model TIMEOUT 300)\n")
   endforeach()
 endforeach()
 file(WRITE ${OUTPUT} "${content}")

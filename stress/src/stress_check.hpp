@@ -29,7 +29,10 @@
 #include "itc/stress/chaos.hpp"
 // clang-format off
 #include "itc/models/scenario.hpp"
-#include "catalog.hpp"
+#ifndef ITC_CATALOG_HEADER
+#define ITC_CATALOG_HEADER "catalog.hpp"  // itc's own catalog; itc_add_checkers() passes yours
+#endif
+#include ITC_CATALOG_HEADER
 // clang-format on
 
 extern char** environ;
@@ -242,8 +245,9 @@ inline const std::vector<StressEntry>& stress_catalog() {
   static const std::vector<StressEntry> entries = [] {
     std::vector<StressEntry> v;
 #define ITC_STRESS_ENTRY(S)                                                                \
-  v.push_back(StressEntry{models::scenarios::S<ChaosPlatform>::info,                       \
-                          models::scenarios::S<ChaosPlatform>::threads, &run_child<models::scenarios::S>});
+  v.push_back(StressEntry{ITC_SCENARIO_NAMESPACE::S<ChaosPlatform>::info,                  \
+                          ITC_SCENARIO_NAMESPACE::S<ChaosPlatform>::threads,               \
+                          &run_child<ITC_SCENARIO_NAMESPACE::S>});
     ITC_SCENARIOS(ITC_STRESS_ENTRY)
 #undef ITC_STRESS_ENTRY
     return v;

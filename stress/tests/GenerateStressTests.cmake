@@ -10,7 +10,7 @@ foreach(id IN LISTS ids)
     continue()
   endif()
   string(APPEND content
-    "add_test(${LABEL}.${id} \"${RUNNER}\" run ${id} --quiet)\n"
-    "set_tests_properties(${LABEL}.${id} PROPERTIES LABELS ${LABEL} TIMEOUT 300)\n")
+    "add_test(${PREFIX}${LABEL}.${id} \"${RUNNER}\" run ${id} --quiet)\n"
+    "set_tests_properties(${PREFIX}${LABEL}.${id} PROPERTIES LABELS ${LABEL} TIMEOUT 300)\n")
 endforeach()
 file(WRITE ${OUTPUT} "${content}")
