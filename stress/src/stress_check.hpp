@@ -59,6 +59,7 @@ struct StressOptions {
   unsigned stall_ms = 1000;      // no progress for this long: a hang
   bool quiet = false;
   unsigned runs = 100;           // measure
+  unsigned jobs = 1;             // measure: checks run at the same time
 };
 
 inline double seconds_since(Clock::time_point t0) {
@@ -462,7 +463,7 @@ inline int stress_main(int argc, char** argv) {
            "       itc-stress run <id> [--seed S] [--iterations N] [--budget SECONDS] [--chaos on|off]\n"
            "                           [--stall-ms MS] [--quiet]\n"
            "       itc-stress repro <id> [--seed S] [--budget SECONDS] [--chaos on|off]\n"
-           "       itc-stress measure <id> [--runs R] [--budget SECONDS] [--chaos on|off]\n";
+           "       itc-stress measure <id> [--runs R] [--jobs J] [--budget SECONDS] [--chaos on|off]\n";
     return args.empty() ? 2 : 0;
   }
   const std::string command = args[0];
@@ -513,6 +514,7 @@ inline int stress_main(int argc, char** argv) {
     else if (a == "--budget") { opt.budget = parse_seconds(a, value()); budget_given = true; }
     else if (a == "--stall-ms") opt.stall_ms = static_cast<unsigned>(parse_uint(a, value(), 10, 600'000));
     else if (a == "--runs") opt.runs = static_cast<unsigned>(parse_uint(a, value(), 1, 10'000));
+    else if (a == "--jobs") opt.jobs = static_cast<unsigned>(parse_uint(a, value(), 1, 64));
     else if (a == "--chaos") {
       const std::string v = value();
       if (v == "on") opt.chaos = true;
@@ -530,20 +532,30 @@ inline int stress_main(int argc, char** argv) {
 
   if (command == "measure") {
     // R independent checks with disjoint seeds: detection rate and time to detection.
+    // --jobs checks at a time (each is its own process); results are merged under a mutex.
     unsigned detected = 0;
     std::vector<double> times;
     std::vector<std::string> seen;
-    for (unsigned k = 0; k < opt.runs; ++k) {
-      StressOptions o = opt;
-      o.seed = opt.seed + 1'000'003ULL * k;
-      const ChildResult r = spawn_child(std::string(entry.info.id), o);
-      const Verdict v = checker_verdict(r);
-      seen.emplace_back(models::to_string(v));
-      if (x.accepts(v) && v != Verdict::pass) {
-        ++detected;
-        times.push_back(r.seconds);
-      }
+    std::mutex merge;
+    std::atomic<unsigned> next{0};
+    std::vector<std::thread> workers;
+    for (unsigned j = 0; j < opt.jobs; ++j) {
+      workers.emplace_back([&] {
+        for (unsigned k = next++; k < opt.runs; k = next++) {
+          StressOptions o = opt;
+          o.seed = opt.seed + 1'000'003ULL * k;
+          const ChildResult r = spawn_child(std::string(entry.info.id), o);
+          const Verdict v = checker_verdict(r);
+          std::lock_guard<std::mutex> g(merge);
+          seen.emplace_back(models::to_string(v));
+          if (x.accepts(v) && v != Verdict::pass) {
+            ++detected;
+            times.push_back(r.seconds);
+          }
+        }
+      });
     }
+    for (auto& w : workers) w.join();
     std::sort(times.begin(), times.end());
     std::sort(seen.begin(), seen.end());
     std::printf("%s\t%s\tchaos %s\t%u/%u detected (%s expected)\tmedian time to detection %s\n",

@@ -4,7 +4,7 @@
 //   itc-stress run <id> [--seed S] [--iterations N] [--budget SECONDS] [--chaos on|off]
 //                       [--stall-ms MS] [--quiet]
 //   itc-stress repro <id> [--seed S] [--budget SECONDS] [--chaos on|off]
-//   itc-stress measure <id> [--runs R] [--budget SECONDS] [--chaos on|off]
+//   itc-stress measure <id> [--runs R] [--jobs J] [--budget SECONDS] [--chaos on|off]
 //
 // `run` executes the scenario up to N times (fresh state, seed S+i each time) within the budget
 // and stops at the first failure. Every check runs in a child process, so a crash, a hang or a

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The stress runner's command line: a hang is diagnosed with the blocked threads and what they
+# wait for, by the runner itself, and leaves no process behind; bad input gets one line and
+# exit status 2.
+set -uo pipefail
+runner="$1"
+status=0
+fail() { echo "FAIL: $*" >&2; status=1; }
+
+out=$("$runner" run queue/missing_task_done --seed 42); rc=$?
+[ "$rc" -eq 0 ] || fail "queue/missing_task_done: status $rc"
+grep -q '^verdict    hang' <<<"$out" || fail "no hang verdict: $out"
+grep -q 'thread 0: blocked in Queue::join() at primitives/include/itc/queue.hpp:' <<<"$out" || fail "blocked thread not named: $out"
+grep -q 'tasks never marked done (put 200, task_done 0)' <<<"$out" || fail "queue state missing: $out"
+grep -q '^re-run     itc-stress run queue/missing_task_done --seed 42' <<<"$out" || fail "no re-run line: $out"
+sleep 0.2
+if pgrep -f -- "--child queue/missing_task_done 42 " >/dev/null; then fail "a check process was left behind"; fi
+echo "ok: hang diagnosed, nothing left behind"
+
+out=$("$runner" run lock/abba --seed 7 --chaos off --iterations 1 --stall-ms 200); rc=$?
+grep -Eq '^verdict    (hang|pass)' <<<"$out" || fail "lock/abba with chaos off: $out"
+echo "ok: --chaos off and --stall-ms accepted"
+
+out=$("$runner" repro counter/no_lock --budget 10); rc=$?
+[ "$rc" -eq 0 ] && grep -q '^repro      failed after' <<<"$out" || fail "repro did not report attempts: $out"
+echo "ok: repro reports attempts and time"
+
+expect2() {
+  local err rc
+  err=$("$runner" "$@" 2>&1 >/dev/null); rc=$?
+  if [ "$rc" -ne 2 ] || [ "$(wc -l <<<"$err")" -ne 1 ] || ! grep -q '^itc-stress: ' <<<"$err"; then
+    fail "itc-stress $* -> status $rc, stderr: $err"
+  else
+    echo "ok: itc-stress $* -> $err"
+  fi
+}
+expect2 run no/such_scenario
+expect2 run queue/correct --budget -1
+expect2 run queue/correct --budget 0
+expect2 run queue/correct --budget soon
+expect2 run queue/correct --seed abc
+expect2 run queue/correct --seed -3
+expect2 run queue/correct --iterations 0
+expect2 run queue/correct --chaos maybe
+expect2 measure queue/correct --jobs 0
+expect2 measure queue/correct --jobs 100000
+expect2 run queue/correct --stall-ms 1
+expect2 run
+expect2 explode
+exit $status
