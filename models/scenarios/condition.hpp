@@ -41,6 +41,23 @@ struct ConditionBase {
     data_ready.write() = false;
     ++consumed.write();
   }
+  // The rounds: thread 0 waits for the consumer's announcement, then runs `produce_round`;
+  // thread 1 announces the round, takes the lock (`with condition:`), runs `consume_wait` and
+  // then take().
+  template <class Produce, class ConsumeWait>
+  void rounds(unsigned i, Produce produce_round, ConsumeWait consume_wait) {
+    for (int r = 0; r < kRounds; ++r) {
+      if (i == 0) {
+        consumer.await(r);
+        produce_round();
+        continue;
+      }
+      consumer.announce(r);
+      std::lock_guard<BasicCondition<P>> hold(condition);
+      consume_wait();
+      take();
+    }
+  }
   void check() { scenario_assert<P>(consumed.read() == kRounds, "the consumer took every round"); }
 };
 
@@ -50,17 +67,8 @@ struct ConditionCorrect : ConditionBase<P> {
       "condition/correct", "Method 3, Condition", "—", "—", "models/scenarios/condition.hpp",
       {Verdict::pass}, {Verdict::pass}, {Verdict::pass}};
   void thread(unsigned i) {
-    for (int r = 0; r < this->kRounds; ++r) {
-      if (i == 0) {
-        this->consumer.await(r);
-        this->produce();
-        continue;
-      }
-      this->consumer.announce(r);
-      std::lock_guard<BasicCondition<P>> hold(this->condition);
-      while (!this->data_ready.read()) this->condition.wait();
-      this->take();
-    }
+    this->rounds(i, [this] { this->produce(); },
+                 [this] { while (!this->data_ready.read()) this->condition.wait(); });
   }
 };
 
@@ -112,17 +120,9 @@ struct ConditionNoPredicate : ConditionBase<P> {
       "check the predicate under the lock before waiting", "models/scenarios/condition.hpp",
       {Verdict::deadlock}, {Verdict::hang, true}, {Verdict::hang, true}};
   void thread(unsigned i) {
-    for (int r = 0; r < this->kRounds; ++r) {
-      if (i == 0) {
-        this->consumer.await(r);
-        this->produce();
-        continue;
-      }
-      this->consumer.announce(r);
-      std::lock_guard<BasicCondition<P>> hold(this->condition);
+    this->rounds(i, [this] { this->produce(); }, [this] {
       this->condition.wait();  // DEFECT: if the producer already notified, nobody will again
-      this->take();
-    }
+    });
   }
 };
 
@@ -133,19 +133,14 @@ struct ConditionUnlockedWrite : ConditionBase<P> {
       "write it under the lock", "models/scenarios/condition.hpp", {Verdict::data_race},
       {Verdict::none}, {Verdict::data_race}};
   void thread(unsigned i) {
-    for (int r = 0; r < this->kRounds; ++r) {
-      if (i == 0) {
-        this->consumer.await(r);
-        this->data_ready.write() = true;  // DEFECT: the consumer reads it under the lock
-        std::lock_guard<BasicCondition<P>> hold(this->condition);
-        this->condition.notify();
-        continue;
-      }
-      this->consumer.announce(r);
-      std::lock_guard<BasicCondition<P>> hold(this->condition);
-      while (!this->data_ready.read()) this->condition.wait();
-      this->take();
-    }
+    this->rounds(
+        i,
+        [this] {
+          this->data_ready.write() = true;  // DEFECT: the consumer reads it under the lock
+          std::lock_guard<BasicCondition<P>> hold(this->condition);
+          this->condition.notify();
+        },
+        [this] { while (!this->data_ready.read()) this->condition.wait(); });
   }
 };
 

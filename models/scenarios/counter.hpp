@@ -25,6 +25,11 @@ struct CounterBase {
     const int seen = counter.read();
     counter.write() = seen + 1;
   }
+  // The correct increment: the read-modify-write under the Lock (Python: `with lock:`).
+  void increment() {
+    std::lock_guard<BasicLock<P>> hold(lock);
+    increment_unlocked();
+  }
   void check() {
     scenario_assert<P>(counter.read() == static_cast<int>(threads) * kIncrements,
                        "every increment is counted (no lost update)");
@@ -37,10 +42,7 @@ struct CounterCorrect : CounterBase<P> {
       "counter/correct", "Method 4, shared variables with Lock", "—", "—",
       "models/scenarios/counter.hpp", {Verdict::pass}, {Verdict::pass}, {Verdict::pass}};
   void thread(unsigned) {
-    for (int i = 0; i < this->kIncrements; ++i) {
-      std::lock_guard<BasicLock<P>> hold(this->lock);
-      this->increment_unlocked();
-    }
+    for (int i = 0; i < this->kIncrements; ++i) this->increment();
   }
 };
 
@@ -65,8 +67,7 @@ struct CounterUnlockedReader : CounterBase<P> {
   void thread(unsigned i) {
     for (int n = 0; n < this->kIncrements; ++n) {
       if (i == 0) {
-        std::lock_guard<BasicLock<P>> hold(this->lock);
-        this->increment_unlocked();
+        this->increment();
       } else {
         const int seen = this->counter.read();  // DEFECT: reads without the lock
         last_seen.write() = seen;

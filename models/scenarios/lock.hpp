@@ -34,6 +34,12 @@ struct LockTwoAccounts {
       ++account_a.write();
     }
   }
+  // Takes `first`, then `second`, and moves thread i's unit while holding both.
+  void move_holding(BasicLock<P>& first, BasicLock<P>& second, unsigned i) {
+    std::lock_guard<BasicLock<P>> hold_first(first);
+    std::lock_guard<BasicLock<P>> hold_second(second);
+    move(i);
+  }
   void check() {
     scenario_assert<P>(account_a.read() == 0 && account_b.read() == 0, "no unit is lost or made up");
   }
@@ -46,9 +52,7 @@ struct LockCorrect : LockTwoAccounts<P> {
       "models/scenarios/lock.hpp", {Verdict::pass}, {Verdict::pass}, {Verdict::pass}};
   void thread(unsigned i) {
     for (int r = 0; r < this->kRounds; ++r) {
-      std::lock_guard<BasicLock<P>> first(this->lock_a);  // one global order: A, then B
-      std::lock_guard<BasicLock<P>> second(this->lock_b);
-      this->move(i);
+      this->move_holding(this->lock_a, this->lock_b, i);  // one global order: A, then B
     }
   }
 };
@@ -74,11 +78,7 @@ struct LockAbba : LockTwoAccounts<P> {
     BasicLock<P>& to = i == 0 ? this->lock_b : this->lock_a;
     if (i == 1) first_round_done.await(0);
     for (int r = 0; r < this->kRounds; ++r) {
-      {
-        std::lock_guard<BasicLock<P>> first(from);
-        std::lock_guard<BasicLock<P>> second(to);
-        this->move(i);
-      }
+      this->move_holding(from, to, i);
       if (i == 0 && r == 0) first_round_done.announce(0);
     }
   }

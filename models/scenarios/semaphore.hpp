@@ -15,7 +15,7 @@
 namespace itc::models::scenarios {
 
 /// The tutorial's pool over any semaphore type S: `workers` workers each take a resource kRounds
-/// times.
+/// times, holding it through a guard (Python: `with pool:`).
 template <class P, class S, unsigned workers = 4>
 struct SemaphorePool {
   static constexpr unsigned threads = workers;
@@ -31,6 +31,12 @@ struct SemaphorePool {
     scenario_yield<P>();  // use it: the other workers run meanwhile
     inside.fetch_sub(1);
   }
+  void thread(unsigned) {
+    for (int r = 0; r < kRounds; ++r) {
+      std::lock_guard<S> hold(pool);  // Python: `with pool:`
+      use_resource();
+    }
+  }
   void check() {}
 };
 
@@ -41,16 +47,10 @@ struct SemaphoreCorrect : SemaphorePool<P, BasicSemaphore<P>, P::is_model_checke
       "semaphore/correct",
       "Semaphore (limited coordination): a pool of 2 resources, 4 workers", "—", "—",
       "models/scenarios/semaphore.hpp", {Verdict::pass}, {Verdict::pass}, {Verdict::pass}};
-  void thread(unsigned) {
-    for (int r = 0; r < this->kRounds; ++r) {
-      std::lock_guard<BasicSemaphore<P>> hold(this->pool);  // Python: `with pool:`
-      this->use_resource();
-    }
-  }
 };
 
-// Explicit acquire()/release() here, not std::lock_guard: a BoundedSemaphore's release() may
-// throw, and a destructor that throws terminates the program.
+// Explicit acquire()/release() here, not the pool's std::lock_guard: a BoundedSemaphore's
+// release() may throw, and a destructor that throws terminates the program.
 template <class P, class S>
 struct SemaphoreReleaseTwice : SemaphorePool<P, S> {
   void thread(unsigned i) {
@@ -88,12 +88,6 @@ struct SemaphoreCheckThenDecrement
       "`if (value > 0) value -= 1` as two atomic steps", "one locked step or CAS",
       "primitives/include/itc/broken/semaphore_check_then_decrement.hpp", {Verdict::assertion},
       {Verdict::assertion, true}, {Verdict::none}};
-  void thread(unsigned) {
-    for (int r = 0; r < this->kRounds; ++r) {
-      std::lock_guard<broken::SemaphoreCheckThenDecrement<P>> hold(this->pool);
-      this->use_resource();
-    }
-  }
 };
 
 /// One resource, two workers; worker 0's first job fails. The failure is caught and logged

@@ -21,24 +21,9 @@
 #include "itc/semaphore.hpp"
 #include "test_support.hpp"
 
+using namespace itc::test;
+
 namespace {
-
-using namespace std::chrono_literals;
-using itc::test::Bunch;
-
-template <class Specific, class PyBase, class F>
-void expect_python_error(F f, const std::string& message) {
-  static_assert(std::is_base_of_v<PyBase, Specific>);
-  EXPECT_THROW(f(), Specific);
-  EXPECT_THROW(f(), PyBase);
-  EXPECT_THROW(f(), itc::Error);
-  try {
-    f();
-    ADD_FAILURE() << "expected an exception with message: " << message;
-  } catch (const Specific& e) {
-    EXPECT_EQ(std::string(e.what()), message);
-  }
-}
 
 const char* const kTooMany = "Semaphore released too many times";
 

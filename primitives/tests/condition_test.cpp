@@ -30,51 +30,9 @@
 #include "itc/lock.hpp"
 #include "test_support.hpp"
 
+using namespace itc::test;
+
 namespace {
-
-using namespace std::chrono_literals;
-using itc::test::Bunch;
-using itc::test::Clock;
-using itc::test::eventually;
-using itc::test::seconds_since;
-using itc::test::SharedList;
-using itc::test::wait_threads_blocked;
-
-template <class Specific, class PyBase, class F>
-void expect_python_error(F f, const std::string& message) {
-  static_assert(std::is_base_of_v<PyBase, Specific>);
-  EXPECT_THROW(f(), Specific);
-  EXPECT_THROW(f(), PyBase);
-  EXPECT_THROW(f(), itc::Error);
-  try {
-    f();
-    ADD_FAILURE() << "expected an exception with message: " << message;
-  } catch (const Specific& e) {
-    EXPECT_EQ(std::string(e.what()), message);
-  }
-}
-
-template <class F>
-double time_it(F&& f) {
-  const auto start = Clock::now();
-  f();
-  return seconds_since(start);
-}
-
-void expect_timed_out_after(double dt, std::chrono::duration<double> timeout) {
-  EXPECT_GE(dt, timeout.count());
-  ITC_EXPECT_TIMEOUT(dt, timeout.count());
-}
-
-template <class L>
-bool free_for_another_thread(L& lock) {
-  bool got = false;
-  std::thread([&] {
-    got = lock.acquire(false);
-    if (got) lock.release();
-  }).join();
-  return got;
-}
 
 const char* const kWaitMsg = "cannot wait on un-acquired lock";
 const char* const kNotifyMsg = "cannot notify on un-acquired lock";

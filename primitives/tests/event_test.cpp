@@ -18,14 +18,9 @@
 #include "itc/errors.hpp"
 #include "test_support.hpp"
 
-namespace {
+using namespace itc::test;
 
-using namespace std::chrono_literals;
-using itc::test::Bunch;
-using itc::test::Clock;
-using itc::test::eventually;
-using itc::test::seconds_since;
-using itc::test::SharedList;
+namespace {
 
 /// Records the distinct threads that have entered a condition-variable wait.
 struct EventWaitHooks {
@@ -70,7 +65,7 @@ void check_notify(E& evt) {
           results2.append(evt.wait(10s));
         },
         kN);
-    itc::test::wait_threads_blocked(kN);
+    wait_threads_blocked(kN);
     EXPECT_EQ(results1.size(), 0u);
     evt.set();
   }

@@ -13,7 +13,6 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -21,7 +20,6 @@
 #include <deque>
 #include <memory>
 #include <mutex>
-#include <numeric>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -30,63 +28,7 @@
 
 #include "test_support.hpp"
 
-namespace {
-
-using namespace std::chrono_literals;
-using itc::test::Bunch;
-using itc::test::Clock;
-using itc::test::eventually;
-using itc::test::seconds_since;
-using itc::test::SharedList;
-using itc::test::wait_threads_blocked;
-
-// f() must throw exactly `Specific`, also catchable as Python's class `PyBase` and as
-// itc::Error / std::runtime_error, with CPython 3.13's message. f runs several times, which also
-// checks that a failing call leaves the primitive unchanged.
-template <class Specific, class PyBase, class F>
-void expect_python_error(F f, const std::string& message) {
-  static_assert(std::is_base_of_v<PyBase, Specific>);
-  static_assert(std::is_base_of_v<itc::Error, PyBase>);
-  EXPECT_THROW(f(), Specific);
-  EXPECT_THROW(f(), PyBase);
-  EXPECT_THROW(f(), itc::Error);
-  EXPECT_THROW(f(), std::runtime_error);
-  try {
-    f();
-    ADD_FAILURE() << "expected an exception with message: " << message;
-  } catch (const Specific& e) {
-    EXPECT_EQ(std::string(e.what()), message);
-  }
-}
-
-// Runs f and returns how long it took, in seconds.
-template <class F>
-double time_it(F&& f) {
-  const auto start = Clock::now();
-  f();
-  return seconds_since(start);
-}
-
-// Asserts that a timed operation gave up no earlier than `timeout` (exact: the deadline is on
-// the steady clock) and not absurdly late (generous band for a loaded machine).
-void expect_timed_out_after(double dt, std::chrono::duration<double> timeout) {
-  EXPECT_GE(dt, timeout.count());
-  ITC_EXPECT_TIMEOUT(dt, timeout.count());
-}
-
-// True if a fresh thread can take `lock` with a non-blocking acquire (and gives it back).
-// CPython's tests use a Bunch thread this way to prove a lock is free.
-template <class L>
-bool free_for_another_thread(L& lock) {
-  bool got = false;
-  std::thread([&] {
-    got = lock.acquire(false);
-    if (got) lock.release();
-  }).join();
-  return got;
-}
-
-}  // namespace
+using namespace itc::test;
 
 // ── A: threading.Lock ───────────────────────────────────────────────────────────────────────
 
@@ -153,8 +95,7 @@ TEST(Lock, A4_MutualExclusionUnderContention) {
   // never more than one thread is inside.
   itc::Lock lock;
   long counter = 0;
-  std::atomic<int> inside{0};
-  std::atomic<int> max_inside{0};
+  Occupancy occupancy;
   constexpr int kThreads = 4;
   constexpr int kIters = 20000;
   {
@@ -162,18 +103,15 @@ TEST(Lock, A4_MutualExclusionUnderContention) {
         [&](std::size_t) {
           for (int i = 0; i < kIters; ++i) {
             std::lock_guard<itc::Lock> g(lock);
-            const int now = inside.fetch_add(1) + 1;
-            int seen = max_inside.load();
-            while (now > seen && !max_inside.compare_exchange_weak(seen, now)) {
-            }
+            occupancy.enter();
             ++counter;
-            inside.fetch_sub(1);
+            occupancy.leave();
           }
         },
         kThreads);
   }
   EXPECT_EQ(counter, static_cast<long>(kThreads) * kIters);
-  EXPECT_EQ(max_inside.load(), 1);
+  EXPECT_EQ(occupancy.max(), 1);
   EXPECT_FALSE(lock.locked());
 }
 
@@ -622,11 +560,7 @@ TEST(Lock, A16_WakeOrderIsUnspecifiedButEveryWaiterGetsThrough) {
   {
     Bunch bunch(
         [&](std::size_t i) {
-          if (i % 2 == 0) {
-            lock.acquire();
-          } else {
-            ASSERT_TRUE(lock.acquire(30s));
-          }
+          ASSERT_TRUE(acquire_blocking_or_timed(lock, i));
           order.append(i);
           lock.release();
         },
@@ -635,11 +569,7 @@ TEST(Lock, A16_WakeOrderIsUnspecifiedButEveryWaiterGetsThrough) {
     EXPECT_EQ(order.size(), 0u);
     lock.release();
   }
-  auto got = order.snapshot();
-  std::sort(got.begin(), got.end());
-  std::vector<std::size_t> want(N);
-  std::iota(want.begin(), want.end(), std::size_t{0});
-  EXPECT_EQ(got, want);
+  EXPECT_EQ(sorted(order.snapshot()), indices(N));
   EXPECT_FALSE(lock.locked());
 }
 

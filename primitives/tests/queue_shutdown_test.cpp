@@ -21,65 +21,14 @@
 #include "itc/queue.hpp"
 #include "test_support.hpp"
 
+using namespace itc::test;
+
 namespace {
 
-using namespace std::chrono_literals;
-using itc::test::Bunch;
-using itc::test::Clock;
-using itc::test::eventually;
-using itc::test::seconds_since;
-using itc::test::SharedList;
-
-int value_of(const std::shared_ptr<int>& p) {
-  return *p;
-}
-struct ValueLess {
-  template <class T>
-  bool operator()(const T& a, const T& b) const {
-    return value_of(a) < value_of(b);
-  }
-};
-
-struct FifoKind {
-  static constexpr const char* name = "Queue";
-  template <class T>
-  using Q = itc::Queue<T>;
-};
-struct LifoKind {
-  static constexpr const char* name = "LifoQueue";
-  template <class T>
-  using Q = itc::LifoQueue<T>;
-};
-struct PriorityKind {
-  static constexpr const char* name = "PriorityQueue";
-  template <class T>
-  using Q =
-      std::conditional_t<std::is_same_v<T, int>, itc::PriorityQueue<int>, itc::PriorityQueue<T, ValueLess>>;
-};
-struct KindNames {
-  template <class Kind>
-  static std::string GetName(int) {
-    return Kind::name;
-  }
-};
-
+// The kinds (FifoKind, LifoKind, PriorityKind) and await_*() are test_support.hpp's.
 template <class Kind>
 class ShutdownKinds : public ::testing::Test {};
-using Kinds = ::testing::Types<FifoKind, LifoKind, PriorityKind>;
-TYPED_TEST_SUITE(ShutdownKinds, Kinds, KindNames);
-
-template <class Q>
-bool await_getters(Q& q, std::size_t n) {
-  return eventually([&] { return q.stats().getters_blocked >= n; });
-}
-template <class Q>
-bool await_putters(Q& q, std::size_t n) {
-  return eventually([&] { return q.stats().putters_blocked >= n; });
-}
-template <class Q>
-bool await_joiners(Q& q, std::size_t n) {
-  return eventually([&] { return q.stats().joiners_blocked >= n; });
-}
+TYPED_TEST_SUITE(ShutdownKinds, QueueKindTypes, KindNames);
 
 /// Runs `f` and reports whether it threw ShutDown (true), returned normally (false); any other
 /// exception is a test failure.
@@ -119,6 +68,23 @@ void get_task_done_helper(Q& q, itc::Event& go, SharedList<bool>& results) {
     (void)q.get();
     q.task_done();
   }));
+}
+
+// CPython's _shutdown_get(immediate): a full Queue(2), then `getters` threads that get() only
+// once shutdown(immediate) has happened. Returns the get_helper outcomes, sorted.
+template <class Q>
+std::vector<bool> shutdown_get(std::size_t getters, bool immediate) {
+  Q q(2);
+  q.put(1);
+  q.put(2);
+  itc::Event go;
+  SharedList<bool> results;
+  {
+    Bunch bunch([&](std::size_t) { get_helper(q, go, results, immediate); }, getters);
+    q.shutdown(immediate);
+    go.set();
+  }
+  return sorted(results.snapshot());
 }
 
 TYPED_TEST(ShutdownKinds, I1_IsShutdownAndAllowedTransitions) {
@@ -275,20 +241,9 @@ TYPED_TEST(ShutdownKinds, I6_BlockedPutIsWokenByShutdownAndThrows) {
 
 // _shutdown_get(False): 2 items, 3 getters, non-immediate shutdown.
 TYPED_TEST(ShutdownKinds, I7_NonImmediateShutdownTwoItemsThreeGetters) {
+  // Two getters return an item (true), the third gets ShutDown (false).
   using Q = typename TypeParam::template Q<int>;
-  Q q(2);
-  q.put(1);
-  q.put(2);
-  itc::Event go;
-  SharedList<bool> results;
-  {
-    Bunch bunch([&](std::size_t) { get_helper(q, go, results, false); }, 3);
-    q.shutdown(false);
-    go.set();
-  }
-  auto r = results.snapshot();
-  std::sort(r.begin(), r.end());
-  EXPECT_EQ(r, (std::vector<bool>{false, true, true}));
+  EXPECT_EQ(shutdown_get<Q>(3, false), (std::vector<bool>{false, true, true}));
 }
 
 // The same with the getters already blocked on an empty queue when the items and the shutdown
@@ -320,17 +275,7 @@ TYPED_TEST(ShutdownKinds, I7_BlockedGettersShareTheLastItemsThenShutDown) {
 // _shutdown_get(True): 2 items, 2 getters, immediate shutdown: both get ShutDown.
 TYPED_TEST(ShutdownKinds, I8_ImmediateShutdownTwoItemsTwoGetters) {
   using Q = typename TypeParam::template Q<int>;
-  Q q(2);
-  q.put(1);
-  q.put(2);
-  itc::Event go;
-  SharedList<bool> results;
-  {
-    Bunch bunch([&](std::size_t) { get_helper(q, go, results, true); }, 2);
-    q.shutdown(true);
-    go.set();
-  }
-  EXPECT_EQ(results.snapshot(), (std::vector<bool>{true, true}));
+  EXPECT_EQ(shutdown_get<Q>(2, true), (std::vector<bool>{true, true}));
 }
 
 // _shutdown_join(True / False), with the joiners known to be blocked.
@@ -429,7 +374,7 @@ TYPED_TEST(ShutdownKinds, I12_ImmediateShutdownSubtractsOnlyDrainedItems) {
       joined = true;
     });
     ASSERT_TRUE(await_joiners(q, 1));
-    itc::test::wait_threads_blocked(2);
+    wait_threads_blocked(2);
     EXPECT_FALSE(joined.load());
     q.task_done();
     joiner.join();

@@ -29,14 +29,9 @@
 #include "itc/errors.hpp"
 #include "test_support.hpp"
 
-namespace {
+using namespace itc::test;
 
-using namespace std::chrono_literals;
-using itc::test::Bunch;
-using itc::test::Clock;
-using itc::test::eventually;
-using itc::test::seconds_since;
-using itc::test::SharedList;
+namespace {
 
 constexpr std::ptrdiff_t kQueueSize = 5;  // CPython's QUEUE_SIZE
 
@@ -77,88 +72,18 @@ struct Fragile {
   }
 };
 
-int value_of(int v) {
-  return v;
-}
-int value_of(const std::unique_ptr<int>& p) {
-  return *p;
-}
+/// Fragile's value, for ValueLess and drain() (test_support.hpp), which find it by ADL.
 int value_of(const Fragile& f) {
   return f.v;
 }
 
-/// Orders any of the item types by value (PriorityQueue of unique_ptr must not compare
-/// addresses).
-struct ValueLess {
-  template <class T>
-  bool operator()(const T& a, const T& b) const {
-    return value_of(a) < value_of(b);
-  }
-};
-
-// ---- The three queue kinds ----------------------------------------------------------------
-
-struct FifoKind {
-  static constexpr const char* name = "Queue";
-  template <class T>
-  using Q = itc::Queue<T>;
-  static std::vector<int> expected(std::vector<int> puts) { return puts; }
-};
-struct LifoKind {
-  static constexpr const char* name = "LifoQueue";
-  template <class T>
-  using Q = itc::LifoQueue<T>;
-  static std::vector<int> expected(std::vector<int> puts) {
-    std::reverse(puts.begin(), puts.end());
-    return puts;
-  }
-};
-struct PriorityKind {
-  static constexpr const char* name = "PriorityQueue";
-  // int uses the default std::less, the other item types compare by value.
-  template <class T>
-  using Q =
-      std::conditional_t<std::is_same_v<T, int>, itc::PriorityQueue<int>, itc::PriorityQueue<T, ValueLess>>;
-  static std::vector<int> expected(std::vector<int> puts) {
-    std::sort(puts.begin(), puts.end());
-    return puts;
-  }
-};
-
-struct KindNames {
-  template <class Kind>
-  static std::string GetName(int) {
-    return Kind::name;
-  }
-};
+// ---- The three queue kinds (FifoKind, LifoKind, PriorityKind: test_support.hpp) -------------
 
 template <class Kind>
 class QueueKinds : public ::testing::Test {};
-using Kinds = ::testing::Types<FifoKind, LifoKind, PriorityKind>;
-TYPED_TEST_SUITE(QueueKinds, Kinds, KindNames);
+TYPED_TEST_SUITE(QueueKinds, QueueKindTypes, KindNames);
 
 // ---- Helpers ------------------------------------------------------------------------------
-
-template <class Q>
-bool await_getters(Q& q, std::size_t n) {
-  return eventually([&] { return q.stats().getters_blocked >= n; });
-}
-template <class Q>
-bool await_putters(Q& q, std::size_t n) {
-  return eventually([&] { return q.stats().putters_blocked >= n; });
-}
-template <class Q>
-bool await_joiners(Q& q, std::size_t n) {
-  return eventually([&] { return q.stats().joiners_blocked >= n; });
-}
-
-/// Removes every item (non-blocking) and returns their values in retrieval order.
-template <class Q>
-std::vector<int> drain(Q& q) {
-  std::vector<int> out;
-  while (auto item = q.try_get()) out.push_back(value_of(*item));
-  return out;
-}
 
 /// CPython's do_blocking_test, made deterministic: `block` runs on a thread; once that thread
 /// is counted as blocked (`blocked()`), the test checks it has not returned, runs `trigger`,
@@ -443,8 +368,7 @@ TYPED_TEST(QueueKinds, H12_TimeoutIsATotalDeadline) {
   }
   putter.join();
   EXPECT_TRUE(got_full.load());
-  EXPECT_GE(waited, kTimeout);
-  ITC_EXPECT_TIMEOUT(waited, kTimeout);
+  expect_timed_out_after(waited, std::chrono::duration<double>(kTimeout));
   EXPECT_EQ(q.qsize(), 1u);
 }
 
@@ -610,15 +534,13 @@ TYPED_TEST(QueueKinds, H20_OnePutReleasesExactlyOneBlockedGetter) {
     ASSERT_TRUE(await_getters(q, 3));
     q.put(1);
     ASSERT_TRUE(eventually([&] { return got.size() == 1; }));
-    itc::test::wait_threads_blocked(3);
+    wait_threads_blocked(3);
     EXPECT_EQ(got.size(), 1u) << "one put released more than one getter";
     EXPECT_TRUE(await_getters(q, 2));  // the other two are still waiting
     q.put(2);
     q.put(3);
   }
-  auto values = got.snapshot();
-  std::sort(values.begin(), values.end());
-  EXPECT_EQ(values, (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(sorted(got.snapshot()), (std::vector<int>{1, 2, 3}));
 }
 
 TYPED_TEST(QueueKinds, H20_OneGetReleasesExactlyOneBlockedPutter) {
@@ -629,7 +551,7 @@ TYPED_TEST(QueueKinds, H20_OneGetReleasesExactlyOneBlockedPutter) {
     ASSERT_TRUE(await_putters(q, 3));
     (void)q.get();
     ASSERT_TRUE(eventually([&] { return bunch.finished() == 1; }));
-    itc::test::wait_threads_blocked(3);
+    wait_threads_blocked(3);
     EXPECT_EQ(bunch.finished(), 1u) << "one get released more than one putter";
     EXPECT_EQ(q.qsize(), 1u);
     EXPECT_TRUE(await_putters(q, 2));
@@ -732,13 +654,16 @@ TYPED_TEST(StrongGetKinds, H18_Cxx_GetFormsAreAllOrNothingForAnyFailingMove) {
   }
 }
 
-template <class Q>
-void blocking_put_that_fails(Q& q, bool timed) {
+/// CPython's do_exceptional_blocking_test, made deterministic like do_blocking_test: `block`
+/// (`what`, e.g. "put()") runs on a thread whose first Fragile move fails; once that thread is
+/// counted as blocked, `trigger` lets it proceed, and it must end with MoveFailure.
+template <class Q, class Block, class Blocked, class Trigger>
+void do_exceptional_blocking_test(Q& q, const char* what, Block block, Blocked blocked, Trigger trigger) {
   std::atomic<int> outcome{0};  // 1 returned, 2 MoveFailure, 3 something else
-  std::thread putter([&] {
+  std::thread t([&] {
     Fragile::fail_on_move(1);
     try {
-      timed ? q.put(Fragile(300), 10s) : q.put(Fragile(300));
+      block();
       outcome = 1;
     } catch (const MoveFailure&) {
       outcome = 2;
@@ -747,41 +672,31 @@ void blocking_put_that_fails(Q& q, bool timed) {
     }
     Fragile::disarm();
   });
-  EXPECT_TRUE(await_putters(q, 1));
-  EXPECT_EQ(outcome.load(), 0) << "put() on a full queue did not block";
-  (void)q.get();  // the trigger: frees a slot, the putter's insert then fails
+  EXPECT_TRUE(blocked());
+  EXPECT_EQ(outcome.load(), 0) << what << " did not block";
+  trigger();
   if (!eventually([&] { return outcome.load() != 0; })) {
-    ADD_FAILURE() << "the blocked put() did not return after the trigger";
+    ADD_FAILURE() << "the blocked " << what << " did not return after the trigger";
     q.shutdown(true);
   }
-  putter.join();
+  t.join();
   EXPECT_EQ(outcome.load(), 2);
 }
 
+/// A put() blocked on a full queue: the trigger's get() frees a slot, then the insert fails.
+template <class Q>
+void blocking_put_that_fails(Q& q, bool timed) {
+  do_exceptional_blocking_test(
+      q, "put() on a full queue", [&] { timed ? q.put(Fragile(300), 10s) : q.put(Fragile(300)); },
+      [&] { return await_putters(q, 1); }, [&] { (void)q.get(); });
+}
+
+/// A get() blocked on an empty queue: the trigger's put() succeeds, then the move out fails.
 template <class Q>
 void blocking_get_that_fails(Q& q) {
-  std::atomic<int> outcome{0};
-  std::thread getter([&] {
-    Fragile::fail_on_move(1);
-    try {
-      (void)q.get();
-      outcome = 1;
-    } catch (const MoveFailure&) {
-      outcome = 2;
-    } catch (...) {
-      outcome = 3;
-    }
-    Fragile::disarm();
-  });
-  EXPECT_TRUE(await_getters(q, 1));
-  EXPECT_EQ(outcome.load(), 0) << "get() on an empty queue did not block";
-  q.put(Fragile(400));
-  if (!eventually([&] { return outcome.load() != 0; })) {
-    ADD_FAILURE() << "the blocked get() did not return after the trigger";
-    q.shutdown(true);
-  }
-  getter.join();
-  EXPECT_EQ(outcome.load(), 2);
+  do_exceptional_blocking_test(
+      q, "get() on an empty queue", [&] { (void)q.get(); }, [&] { return await_getters(q, 1); },
+      [&] { q.put(Fragile(400)); });
 }
 
 /// Port of FailingQueueTest.failing_queue_test; Fragile's armed move plays FailingQueue's

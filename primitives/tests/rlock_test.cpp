@@ -24,50 +24,9 @@
 #include "itc/condition.hpp"
 #include "test_support.hpp"
 
+using namespace itc::test;
+
 namespace {
-
-using namespace std::chrono_literals;
-using itc::test::Bunch;
-using itc::test::Clock;
-using itc::test::eventually;
-using itc::test::seconds_since;
-using itc::test::wait_threads_blocked;
-
-template <class Specific, class PyBase, class F>
-void expect_python_error(F f, const std::string& message) {
-  static_assert(std::is_base_of_v<PyBase, Specific>);
-  EXPECT_THROW(f(), Specific);
-  EXPECT_THROW(f(), PyBase);
-  EXPECT_THROW(f(), itc::Error);
-  try {
-    f();
-    ADD_FAILURE() << "expected an exception with message: " << message;
-  } catch (const Specific& e) {
-    EXPECT_EQ(std::string(e.what()), message);
-  }
-}
-
-template <class F>
-double time_it(F&& f) {
-  const auto start = Clock::now();
-  f();
-  return seconds_since(start);
-}
-
-void expect_timed_out_after(double dt, std::chrono::duration<double> timeout) {
-  EXPECT_GE(dt, timeout.count());
-  ITC_EXPECT_TIMEOUT(dt, timeout.count());
-}
-
-template <class L>
-bool free_for_another_thread(L& lock) {
-  bool got = false;
-  std::thread([&] {
-    got = lock.acquire(false);
-    if (got) lock.release();
-  }).join();
-  return got;
-}
 
 // Keeps `lock` held by a helper thread until done() (CPython's Bunch(wait_before_exit=True)).
 template <class L>
@@ -283,11 +242,7 @@ TEST(RLock, B9_S1_ContendedAcquireWaitsForTheFinalRelease) {
   constexpr std::size_t N = 5;
   Bunch bunch(
       [&](std::size_t i) {
-        if (i % 2 == 0) {
-          lock.acquire();
-        } else {
-          ASSERT_TRUE(lock.acquire(30s));
-        }
+        ASSERT_TRUE(acquire_blocking_or_timed(lock, i));
         lock.acquire();  // nest once in the contender too
         lock.release();
         lock.release();

@@ -19,12 +19,9 @@
 #include "itc/queue.hpp"
 #include "test_support.hpp"
 
-namespace {
+using namespace itc::test;
 
-using namespace std::chrono_literals;
-using itc::test::Clock;
-using itc::test::seconds_since;
-using itc::test::SharedList;
+namespace {
 
 TEST(SimpleQueue, J1_UnboundedFifoWithEveryPutAndGetForm) {
   itc::SimpleQueue<int> q;
@@ -64,7 +61,7 @@ TEST(SimpleQueue, J1_GetBlocksUntilPut) {
   for (bool timed : {false, true}) {
     std::atomic<int> got{-1};
     std::thread getter([&] { got = timed ? q.get(30s) : q.get(); });
-    itc::test::wait_threads_blocked(1);
+    wait_threads_blocked(1);
     EXPECT_EQ(got.load(), -1) << "get() returned from an empty queue";
     q.put(7);
     getter.join();
@@ -147,15 +144,19 @@ void consume(SQ& q, SharedList<int>& results) {
   }
 }
 
-void consume_nonblock(SQ& q, SharedList<int>& results) {
+/// consume() with a get that may throw Empty: `try_get_once` is retried, after `backoff`, until it
+/// returns an item.
+template <class GetOnce>
+void consume_retrying(SQ& q, SharedList<int>& results, GetOnce try_get_once,
+                      std::chrono::microseconds backoff) {
   for (;;) {
     Item val;
     for (;;) {
       try {
-        val = q.get_nowait();
+        val = try_get_once(q);
         break;
       } catch (const itc::Empty&) {
-        std::this_thread::sleep_for(std::chrono::microseconds(10));
+        if (backoff.count() > 0) std::this_thread::sleep_for(backoff);
       }
     }
     if (!val) return;
@@ -163,19 +164,14 @@ void consume_nonblock(SQ& q, SharedList<int>& results) {
   }
 }
 
+void consume_nonblock(SQ& q, SharedList<int>& results) {
+  consume_retrying(
+      q, results, [](SQ& sq) { return sq.get_nowait(); }, std::chrono::microseconds(10));
+}
+
 void consume_timeout(SQ& q, SharedList<int>& results) {
-  for (;;) {
-    Item val;
-    for (;;) {
-      try {
-        val = q.get(std::chrono::microseconds(10));
-        break;
-      } catch (const itc::Empty&) {
-      }
-    }
-    if (!val) return;
-    results.append(*val);
-  }
+  consume_retrying(
+      q, results, [](SQ& sq) { return sq.get(std::chrono::microseconds(10)); }, std::chrono::microseconds(0));
 }
 
 /// CPython's run_threads(): n feeders and n consumers; every input is consumed exactly once.
