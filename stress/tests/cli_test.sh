@@ -17,8 +17,9 @@ sleep 0.2
 if pgrep -f -- "--child queue/missing_task_done 42 " >/dev/null; then fail "a check process was left behind"; fi
 echo "ok: hang diagnosed, nothing left behind"
 
-out=$("$runner" run lock/abba --seed 7 --chaos off --iterations 1 --stall-ms 200); rc=$?
-grep -Eq '^verdict    (hang|pass)' <<<"$out" || fail "lock/abba with chaos off: $out"
+out=$("$runner" run queue/correct --seed 7 --chaos off --iterations 3 --stall-ms 200); rc=$?
+[ "$rc" -eq 0 ] && grep -q '^checker    .*(chaos off, seed 7)' <<<"$out" && grep -q '^runs       3 ' <<<"$out" ||
+  fail "queue/correct with chaos off: $out"
 echo "ok: --chaos off and --stall-ms accepted"
 
 out=$("$runner" repro counter/no_lock --budget 10); rc=$?
