@@ -22,7 +22,8 @@ function(itc_add_checkers name)
     message(FATAL_ERROR "itc_add_checkers(${name}): CATALOG <header> is required")
   endif()
 
-  add_executable(${name}-stress ${ITC_ROOT_DIR}/stress/src/stress_runner.cpp ${ITC_ROOT_DIR}/stress/src/chaos.cpp)
+  add_executable(${name}-stress ${ITC_ROOT_DIR}/stress/src/stress_runner.cpp ${ITC_ROOT_DIR}/stress/src/chaos.cpp
+                              ${ITC_ROOT_DIR}/stress/src/process.cpp)
   target_include_directories(${name}-stress PRIVATE ${ITC_ROOT_DIR}/stress/include ${ITC_ROOT_DIR}/models/include
                                                     ${ARG_INCLUDE_DIRS})
   target_compile_definitions(${name}-stress PRIVATE ITC_CATALOG_HEADER="${ARG_CATALOG}")

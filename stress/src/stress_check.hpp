@@ -1,11 +1,7 @@
 // stress/src/stress_check.hpp — the real-thread runner behind itc-stress (see stress_runner.cpp).
 #pragma once
 
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,6 +21,7 @@
 #include <vector>
 
 #include "itc/errors.hpp"
+#include "process.hpp"
 #include "itc/platform/tsan_annotations.hpp"
 #include "itc/stress/chaos.hpp"
 // clang-format off
@@ -281,83 +278,33 @@ inline std::string self_path() {
 
 inline ChildResult spawn_child(const std::string& id, const StressOptions& opt) {
   ChildResult r;
-  int out[2], err[2];
-  if (::pipe(out) != 0 || ::pipe(err) != 0) {
-    r.report = "cannot create pipes";
-    return r;
-  }
-  const std::string exe = self_path();
-  std::vector<std::string> args = {exe,
-                                   "--child",
-                                   id,
-                                   std::to_string(opt.seed),
-                                   std::to_string(opt.iterations),
-                                   std::to_string(opt.budget),
-                                   opt.chaos ? "1" : "0",
-                                   std::to_string(opt.stall_ms)};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
+  const std::vector<std::string> args = {self_path(),
+                                         "--child",
+                                         id,
+                                         std::to_string(opt.seed),
+                                         std::to_string(opt.iterations),
+                                         std::to_string(opt.budget),
+                                         opt.chaos ? "1" : "0",
+                                         std::to_string(opt.stall_ms)};
   // ThreadSanitizer: stop at the first report, keep both stacks of a lock-order inversion.
-  std::vector<std::string> env_store;
+  std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e)
-    if (std::strncmp(*e, "TSAN_OPTIONS=", 13) != 0) env_store.emplace_back(*e);
+    if (std::strncmp(*e, "TSAN_OPTIONS=", 13) != 0) env.emplace_back(*e);
   const char* user_tsan = std::getenv("TSAN_OPTIONS");
-  env_store.push_back(std::string("TSAN_OPTIONS=halt_on_error=1 exitcode=66 second_deadlock_stack=1 "
-                                  "report_thread_leaks=0 ") + (user_tsan ? user_tsan : ""));
-  std::vector<char*> envp;
-  for (auto& e : env_store) envp.push_back(e.data());
-  envp.push_back(nullptr);
-
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-  posix_spawn_file_actions_addclose(&fa, out[0]);
-  posix_spawn_file_actions_addclose(&fa, err[0]);
-  pid_t pid = 0;
-  const int rc = ::posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&fa);
-  ::close(out[1]);
-  ::close(err[1]);
-  if (rc != 0) {
-    r.report = std::string("cannot start the check process: ") + std::strerror(rc);
-    ::close(out[0]);
-    ::close(err[0]);
-    return r;
-  }
+  env.push_back(std::string("TSAN_OPTIONS=halt_on_error=1 exitcode=66 second_deadlock_stack=1 "
+                            "report_thread_leaks=0 ") + (user_tsan ? user_tsan : ""));
   // A generous hard limit above the child's own budget and watchdog: if even that passes, the
   // child itself is stuck (e.g. a hang the watchdog could not see) and is killed: `timeout`.
   const double hard_limit = opt.budget + opt.stall_ms / 1000.0 * 3 + (kTsanBuild ? 60 : 20);
-  const auto t0 = Clock::now();
-  std::string out_text, err_text;
-  bool out_open = true, err_open = true;
-  while (out_open || err_open) {
-    pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
-    const int ready = ::poll(fds, 2, 100);
-    if (seconds_since(t0) > hard_limit) {
-      ::kill(pid, SIGKILL);
-      r.timed_out = true;
-      break;
-    }
-    if (ready <= 0) continue;
-    char buf[65536];
-    for (int k = 0; k < 2; ++k) {
-      if (!(fds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      const ssize_t n = ::read(fds[k].fd, buf, sizeof buf);
-      if (n <= 0) {
-        (k == 0 ? out_open : err_open) = false;
-      } else {
-        (k == 0 ? out_text : err_text).append(buf, static_cast<std::size_t>(n));
-      }
-    }
+  const tools::ProcessResult p = tools::run_process(args, hard_limit, &env);
+  if (!p.started) {
+    r.report = "cannot start the check process: " + p.err;
+    return r;
   }
-  ::close(out[0]);
-  ::close(err[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  r.stderr_text = err_text;
-
+  r.timed_out = p.timed_out;
+  r.stderr_text = p.err;
+  const std::string& out_text = p.out;
+  const std::string& err_text = p.err;
   // The result line, then everything else the child said.
   std::istringstream lines(out_text);
   std::string line;
@@ -383,8 +330,8 @@ inline ChildResult spawn_child(const std::string& id, const StressOptions& opt) 
   } else if (have_result) {
     for (int v = 0; v <= static_cast<int>(Verdict::none); ++v)
       if (models::to_string(static_cast<Verdict>(v)) == verdict_name) r.verdict = static_cast<Verdict>(v);
-  } else if (WIFSIGNALED(status)) {
-    r.signal = WTERMSIG(status);
+  } else if (p.signal != 0) {
+    r.signal = p.signal;
     r.verdict = Verdict::crash;
   } else {
     r.verdict = Verdict::crash;  // exited without a result: TSan's exitcode, or abort()

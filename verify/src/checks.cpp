@@ -3,10 +3,12 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "process.hpp"
+#include "process.hpp"  // stress/src: shared with itc-stress
 #include "verify.hpp"
 
 namespace itc::verify {
+using tools::ProcessResult;
+using tools::run_process;
 namespace {
 
 std::vector<std::string> split(const std::string& s, char sep) {

@@ -27,11 +27,13 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "process.hpp"
+#include "process.hpp"  // stress/src: shared with itc-stress
 #include "verify.hpp"
 
 namespace fs = std::filesystem;
 using namespace itc::verify;
+using itc::tools::ProcessResult;
+using itc::tools::run_process;
 
 namespace {
 

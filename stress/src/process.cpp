@@ -11,9 +11,10 @@
 
 extern char** environ;
 
-namespace itc::verify {
+namespace itc::tools {
 
-ProcessResult run_process(const std::vector<std::string>& argv, double timeout_s) {
+ProcessResult run_process(const std::vector<std::string>& argv, double timeout_s,
+                          const std::vector<std::string>* env) {
   ProcessResult r;
   int out[2], err[2];
   if (::pipe(out) != 0) return r;
@@ -32,9 +33,13 @@ ProcessResult run_process(const std::vector<std::string>& argv, double timeout_s
   posix_spawn_file_actions_adddup2(&fa, err[1], 2);
   posix_spawn_file_actions_addclose(&fa, out[0]);
   posix_spawn_file_actions_addclose(&fa, err[0]);
+  std::vector<std::string> env_store = env ? *env : std::vector<std::string>{};
+  std::vector<char*> envp;
+  for (auto& e : env_store) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_t pid = 0;
   const auto t0 = std::chrono::steady_clock::now();
-  const int rc = ::posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
+  const int rc = ::posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), env ? envp.data() : environ);
   posix_spawn_file_actions_destroy(&fa);
   ::close(out[1]);
   ::close(err[1]);
@@ -74,4 +79,4 @@ ProcessResult run_process(const std::vector<std::string>& argv, double timeout_s
   return r;
 }
 
-}  // namespace itc::verify
+}  // namespace itc::tools
