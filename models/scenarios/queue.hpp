@@ -110,7 +110,7 @@ struct QueueUnlockedQueue {
       "queue/unlocked_queue", "Common mistake 1, inside the Queue",
       "a Queue whose `put`/`get` touch the deque without the lock", "the reference Queue",
       "primitives/include/itc/broken/queue_without_lock.hpp", {Verdict::data_race},
-      {Verdict::assertion, true, Verdict::crash}, {Verdict::data_race}};
+      {Verdict::assertion, true, Verdict::crash, false, Verdict::hang}, {Verdict::data_race}};
   static constexpr unsigned threads = 3;  // two producers, one consumer
   static constexpr int kItemsPerProducer = P::is_model_checker ? 1 : 20000;
 

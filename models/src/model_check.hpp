@@ -175,16 +175,6 @@ inline const std::vector<ModelEntry>& model_catalog() {
   return entries;
 }
 
-/// Shortens a path to the part inside the repository ("primitives/include/itc/queue.hpp").
-inline std::string short_path(const std::string& path) {
-  for (const char* root : {"primitives/", "models/", "stress/", "examples/", "verify/"}) {
-    const auto at = path.rfind(root);
-    if (at != std::string::npos) return path.substr(at);
-  }
-  const auto slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 /// Renders Relacy's history as one line per step: step, thread lane, source line, event.
 inline std::string format_trace(const std::string& history, unsigned threads) {
   static const std::regex step(R"(^\[(\d+)\] (\d+): (?:<0x[0-9a-f]+> )?(.*), in ([^,]+), (.*)\((\d+)\)$)");
@@ -199,7 +189,7 @@ inline std::string format_trace(const std::string& history, unsigned threads) {
     if (what.size() > 2 && what.front() == '[' && what != "[THREAD FINISHED]") continue;  // set-up
     // Steps inside Relacy's own headers (constructing an rl::atomic) are noise; its verdict
     // steps ("DATA RACE ...", "DEADLOCK ...") and thread ends stay.
-    const bool relacy_internal = short_path(m[5]).find('/') == std::string::npos;
+    const bool relacy_internal = repo_relative_path(m[5].str()).find('/') == std::string::npos;
     const bool verdict_step = !what.empty() && std::isupper(static_cast<unsigned char>(what[0])) &&
                               std::isupper(static_cast<unsigned char>(what[1]));
     if (relacy_internal && !verdict_step && what != "[THREAD FINISHED]") continue;
@@ -210,7 +200,7 @@ inline std::string format_trace(const std::string& history, unsigned threads) {
     std::snprintf(head, sizeof head, "%5s  T%u ", m[1].str().c_str(), t);
     std::string lane(t * 4, ' ');
     (void)threads;
-    out << head << "| " << lane << short_path(m[5]) << ":" << m[6] << " " << m[4] << ": " << what << "\n";
+    out << head << "| " << lane << repo_relative_path(m[5].str()) << ":" << m[6] << " " << m[4] << ": " << what << "\n";
   }
   return out.str();
 }

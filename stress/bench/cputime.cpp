@@ -28,6 +28,7 @@
 #include <thread>
 
 #include "itc/itc.hpp"
+#include "textbook.hpp"
 
 #if ITC_BENCH_HAVE_MOODYCAMEL
 #include <blockingconcurrentqueue.h>
@@ -83,44 +84,8 @@ void measure(const char* name, const std::function<void()>& block, const std::fu
   std::fflush(stdout);
 }
 
-class CvEvent {
- public:
-  void set() {
-    std::lock_guard<std::mutex> lk(m_);
-    flag_ = true;
-    cv_.notify_all();
-  }
-  void wait() {
-    std::unique_lock<std::mutex> lk(m_);
-    while (!flag_) cv_.wait(lk);
-  }
-
- private:
-  std::mutex m_;
-  std::condition_variable cv_;
-  bool flag_ = false;
-};
-
-class TextbookQueue {
- public:
-  void put(int v) {
-    std::lock_guard<std::mutex> lk(m_);
-    q_.push_back(v);
-    cv_.notify_one();
-  }
-  int get() {
-    std::unique_lock<std::mutex> lk(m_);
-    while (q_.empty()) cv_.wait(lk);
-    const int v = q_.front();
-    q_.pop_front();
-    return v;
-  }
-
- private:
-  std::mutex m_;
-  std::condition_variable cv_;
-  std::deque<int> q_;
-};
+using itc_bench::CvEvent;
+using itc_bench::TextbookQueue;
 
 }  // namespace
 

@@ -23,35 +23,14 @@
 #include <thread>
 
 #include "bench_common.hpp"
+#include "textbook.hpp"
 #include "itc/event.hpp"
 #include "itc/semaphore.hpp"
 
 namespace {
 
+using itc_bench::CvEvent;
 using itc_bench::Partner;
-
-/// threading.Event as CPython writes it (Condition(Lock()) + flag), in std:: terms.
-class CvEvent {
- public:
-  void set() {
-    std::lock_guard<std::mutex> lk(m_);
-    flag_ = true;
-    cv_.notify_all();
-  }
-  void clear() {
-    std::lock_guard<std::mutex> lk(m_);
-    flag_ = false;
-  }
-  void wait() {
-    std::unique_lock<std::mutex> lk(m_);
-    while (!flag_) cv_.wait(lk);
-  }
-
- private:
-  std::mutex m_;
-  std::condition_variable cv_;
-  bool flag_ = false;
-};
 
 /// An event on C++20 atomic wait/notify (libstdc++ spins briefly, then futex).
 class AtomicWaitEvent {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "bench_common.hpp"
+#include "textbook.hpp"
 #include "itc/queue.hpp"
 
 #if ITC_BENCH_HAVE_MOODYCAMEL
@@ -48,45 +49,12 @@ struct RefHandle {
   int get() { return q->get(); }
 };
 
-/// The textbook queue, written the way CPython's queue.Queue is: one mutex, not_empty/not_full
-/// condition variables, notify_one under the lock on every put/get, task accounting with a
-/// third condition variable.
-class TextbookQueue {
+/// The textbook queue (textbook.hpp) with the handles the benchmark driver expects.
+class TextbookQueue : public itc_bench::TextbookQueue {
  public:
-  explicit TextbookQueue(std::ptrdiff_t maxsize)
-      : max_(maxsize > 0 ? static_cast<std::size_t>(maxsize) : 0) {}
-  void put(int v) {
-    std::unique_lock<std::mutex> lk(m_);
-    while (max_ != 0 && q_.size() >= max_) not_full_.wait(lk);
-    q_.push_back(v);
-    ++unfinished_;
-    not_empty_.notify_one();
-  }
-  int get() {
-    std::unique_lock<std::mutex> lk(m_);
-    while (q_.empty()) not_empty_.wait(lk);
-    const int v = q_.front();
-    q_.pop_front();
-    not_full_.notify_one();
-    return v;
-  }
-  void task_done() {
-    std::lock_guard<std::mutex> lk(m_);
-    if (--unfinished_ == 0) all_done_.notify_all();
-  }
-  void join() {
-    std::unique_lock<std::mutex> lk(m_);
-    while (unfinished_ != 0) all_done_.wait(lk);
-  }
+  using itc_bench::TextbookQueue::TextbookQueue;
   RefHandle<TextbookQueue> producer() { return {this}; }
   RefHandle<TextbookQueue> consumer() { return {this}; }
-
- private:
-  std::mutex m_;
-  std::condition_variable not_empty_, not_full_, all_done_;
-  std::deque<int> q_;
-  std::size_t max_;
-  std::size_t unfinished_ = 0;
 };
 
 class ItcQueue {

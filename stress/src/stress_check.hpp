@@ -36,6 +36,7 @@ extern char** environ;
 
 namespace itc::stress {
 
+using models::repo_relative_path;
 using models::ScenarioInfo;
 using models::Verdict;
 using Clock = std::chrono::steady_clock;
@@ -87,12 +88,6 @@ inline std::string primitive_call(const char* file, const char* function) {
   return name + "::" + fn + "()";
 }
 
-inline std::string short_path(const char* file) {
-  std::string p = file ? file : "?";
-  for (const char* root : {"primitives/", "models/", "stress/", "examples/"})
-    if (auto at = p.rfind(root); at != std::string::npos) return p.substr(at);
-  return p;
-}
 
 /// The first failure of a run, recorded by whichever thread saw it.
 /// The harness's own synchronisation must be race-free, or ThreadSanitizer would report the
@@ -152,7 +147,7 @@ void run_once(std::uint64_t iteration, std::uint64_t seed, const StressOptions& 
         scenario->thread(i);
       } catch (const InvariantViolated& e) {
         failure->record(Verdict::assertion, "thread " + std::to_string(i) + ": invariant violated: " + e.what +
-                                                " (" + short_path(e.where.file) + ":" + std::to_string(e.where.line) + ")");
+                                                " (" + repo_relative_path(e.where.file) + ":" + std::to_string(e.where.line) + ")");
       } catch (const itc::Error& e) {
         failure->record(Verdict::error, "thread " + std::to_string(i) + ": itc error: " + e.what());
       } catch (const std::exception& e) {
@@ -197,7 +192,7 @@ void run_once(std::uint64_t iteration, std::uint64_t seed, const StressOptions& 
       } else if (state == ThreadSlot::blocked) {
         const char* file = s.file.load();
         std::printf("  thread %u: blocked in %s at %s:%d (%s)\n", i, primitive_call(file, s.function.load()).c_str(),
-                    short_path(file).c_str(), s.line.load(),
+                    repo_relative_path(file ? file : "?").c_str(), s.line.load(),
                     s.point.load() == static_cast<int>(SyncPoint::lock) ? "acquiring a mutex" : "waiting on a condition variable");
       } else {
         std::printf("  thread %u: running, but made no progress (a busy loop without synchronisation?)\n", i);
@@ -213,7 +208,7 @@ void run_once(std::uint64_t iteration, std::uint64_t seed, const StressOptions& 
   } catch (const InvariantViolated& e) {
     std::printf("assertion in run %llu (seed %llu)\n  final check: invariant violated: %s (%s:%d)\n",
                 static_cast<unsigned long long>(iteration), static_cast<unsigned long long>(seed), e.what,
-                short_path(e.where.file).c_str(), e.where.line);
+                repo_relative_path(e.where.file).c_str(), e.where.line);
     child_exit(Verdict::assertion, iteration, seed, seconds_since(t0));
   }
   delete scenario;
@@ -422,7 +417,8 @@ inline int stress_main(int argc, char** argv) {
       std::cout << "id\tthreads\torigin\tdefect\tfix\tsource\tmodel\tstress\ttsan\n";
       auto cell = [](const models::Expectation& x) {
         std::string c(models::to_string(x.verdict));
-        if (x.alternative != Verdict::pass) c += "|" + std::string(models::to_string(x.alternative));
+        for (Verdict alt : {x.alternative, x.alternative2})
+          if (alt != Verdict::pass) c += "|" + std::string(models::to_string(alt));
         if (x.probabilistic) c += " (p)";
         if (x.random_only) c += " (random)";
         return c;

@@ -21,6 +21,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "itc/broken/invariant.hpp"
@@ -60,12 +61,13 @@ struct Expectation {
   // Model only: the defect needs a spurious wake-up, which Relacy injects under its random
   // scheduler and never under bounded or full search; those must then pass.
   bool random_only = false;
+  Verdict alternative2 = Verdict::pass;  // a second accepted outcome, same rules
 
   [[nodiscard]] constexpr bool accepts(Verdict v) const {
     const Verdict expected = verdict == Verdict::none ? Verdict::pass : verdict;
     if (v == expected) return true;
     if (alternative == Verdict::none) return v == Verdict::pass;
-    return alternative != Verdict::pass && v == alternative;
+    return (alternative != Verdict::pass && v == alternative) || (alternative2 != Verdict::pass && v == alternative2);
   }
 };
 
@@ -85,6 +87,16 @@ struct ScenarioInfo {
 template <class P>
 void scenario_assert(bool cond, const char* what, SourceLocation loc = SourceLocation::current()) {
   check_invariant<P>(cond, what, loc);
+}
+
+/// A source path as reports show it: from the repository folder on ("primitives/include/itc/
+/// queue.hpp"), or the bare file name for files outside it (Relacy's own headers). Every
+/// checker's trace and report uses this one spelling, so tools can match locations.
+inline std::string repo_relative_path(std::string_view path) {
+  for (std::string_view root : {"primitives/", "models/", "stress/", "examples/", "verify/"})
+    if (const auto at = path.rfind(root); at != std::string_view::npos) return std::string(path.substr(at));
+  const auto slash = path.rfind('/');
+  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }
 
 /// A scheduling point for poll loops: the model checker must be able to switch threads there.
