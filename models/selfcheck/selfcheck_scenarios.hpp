@@ -1,0 +1,191 @@
+// models/selfcheck/selfcheck_scenarios.hpp — itc checking its own fast paths.
+//
+// The tutorial catalog (models/scenarios) runs each primitive the way the tutorial uses it:
+// one producer, one consumer, unbounded. The optimised implementations have paths that shape
+// never reaches: a FIFO Queue's two locks and batch hand-over with several getters, putters
+// parked on a full queue (the Dekker pair on taken_/putters_), shutdown() waking both sides,
+// timed waits racing a hand-off, the one-word Event with concurrent set()/clear(). These
+// scenarios drive exactly those paths; every checker must find nothing (verdict pass).
+// Built into itc-selfcheck-model / itc-selfcheck-stress by stress/CMakeLists.txt.
+#pragma once
+
+#include <chrono>
+
+#include "itc/errors.hpp"
+#include "itc/event.hpp"
+#include "itc/models/scenario.hpp"
+#include "itc/queue.hpp"
+#include "lockstep.hpp"
+
+namespace itc::models::selfcheck {
+
+/// Two producers fill a maxsize-1 queue, so one of them parks in put() and must be woken by
+/// the consumer's get(); every item arrives once, in each producer's order.
+template <class P, class Q>
+struct BoundedTwoProducers {
+  static constexpr unsigned threads = 3;  // 0, 1 put; 2 gets
+  static constexpr int kPerProducer = P::is_model_checker ? 1 : 300;
+
+  Q q{1};
+  typename P::template Var<long> sum{0};
+  typename P::template Var<int> last_seen[2]{typename P::template Var<int>(0), typename P::template Var<int>(0)};
+
+  void thread(unsigned i) {
+    if (i < 2) {
+      // Items of producer i: i*1000 + 1, 2, ... (so the consumer can check per-producer order).
+      for (int n = 1; n <= kPerProducer; ++n) q.put(static_cast<int>(i) * 1000 + n);
+      return;
+    }
+    for (int n = 0; n < 2 * kPerProducer; ++n) {
+      const int item = q.get();
+      const int producer = item / 1000;
+      scenario_assert<P>(item % 1000 == last_seen[producer].read() + 1, "each producer's items arrive in order");
+      last_seen[producer].write() = item % 1000;
+      sum.write() += item;
+    }
+  }
+  void check() {
+    const long per = 1L * kPerProducer * (kPerProducer + 1) / 2;
+    scenario_assert<P>(sum.read() == per + (1000L * kPerProducer + per), "every item arrived once");
+  }
+};
+
+template <class P>
+struct QueueBoundedTwoProducers : BoundedTwoProducers<P, BasicQueue<int, P>> {
+  static constexpr ScenarioInfo info{
+      "selfcheck/queue_bounded_two_producers", "itc::Queue internals", "—", "—",
+      "primitives/include/itc/queue.hpp", {Verdict::pass}, {Verdict::pass}, {Verdict::pass}};
+};
+
+/// One producer, two consumers; the producer ends with shutdown(), which must wake a parked
+/// getter, and getters drain what is left before they see ShutDown. Consumer 2 uses short
+/// timed gets, so timeouts race hand-offs. Covers the batch hand-over to one getter while the
+/// other is parked (FIFO), or the single-lock path (LIFO).
+template <class P, class Q>
+struct TwoConsumersShutdown {
+  static constexpr unsigned threads = 3;  // 0 puts then shuts down; 1 and 2 get until ShutDown
+  static constexpr int kItems = P::is_model_checker ? 1 : 500;
+
+  Q q;
+  typename P::template Var<long> sums[2]{typename P::template Var<long>(0), typename P::template Var<long>(0)};
+
+  void thread(unsigned i) {
+    if (i == 0) {
+      for (int n = 1; n <= kItems; ++n) q.put(n);
+      q.shutdown();
+      return;
+    }
+    long& sum = sums[i - 1].write();
+    for (;;) {
+      try {
+        // Under a model checker the timed get() is left out: with it, three threads are beyond
+        // an exhaustive (context-bounded) search in minutes. Real threads race it instead.
+        sum += i == 1 || P::is_model_checker ? q.get() : q.get(std::chrono::microseconds(50));
+      } catch (const Empty&) {
+        scenario_assert<P>(i == 2, "only a timed get() may report Empty");
+      } catch (const ShutDown&) {
+        return;
+      }
+    }
+  }
+  void check() {
+    scenario_assert<P>(sums[0].read() + sums[1].read() == 1L * kItems * (kItems + 1) / 2,
+                       "the consumers together got every item once, and only then ShutDown");
+  }
+};
+
+template <class P>
+struct QueueTwoConsumersShutdown : TwoConsumersShutdown<P, BasicQueue<int, P>> {
+  static constexpr ScenarioInfo info{
+      "selfcheck/queue_two_consumers_shutdown", "itc::Queue internals", "—", "—",
+      "primitives/include/itc/queue.hpp", {Verdict::pass}, {Verdict::pass}, {Verdict::pass}};
+};
+
+template <class P>
+struct LifoQueueTwoConsumersShutdown : TwoConsumersShutdown<P, BasicQueue<int, P, LifoOrder<int>>> {
+  static constexpr ScenarioInfo info{
+      "selfcheck/lifo_queue_two_consumers_shutdown", "itc::LifoQueue internals", "—", "—",
+      "primitives/include/itc/queue.hpp", {Verdict::pass}, {Verdict::pass}, {Verdict::pass}};
+};
+
+/// A putter parked on a full queue must be woken by shutdown() and throw ShutDown; a getter
+/// still gets the queued item.
+template <class P>
+struct QueueShutdownWakesPutter {
+  static constexpr ScenarioInfo info{
+      "selfcheck/queue_shutdown_wakes_putter", "itc::Queue internals", "—", "—",
+      "primitives/include/itc/queue.hpp", {Verdict::pass}, {Verdict::pass}, {Verdict::pass}};
+  static constexpr unsigned threads = 2;
+
+  BasicQueue<int, P> q{1};
+  BasicEvent<P> first_put;
+  typename P::template Var<int> outcome{0};  // 1: second put stored, 2: it threw ShutDown
+
+  void thread(unsigned i) {
+    if (i == 0) {
+      q.put(1);
+      first_put.set();
+      try {
+        q.put(2);  // the queue stays full until after shutdown(): parks, or sees the shutdown
+        outcome.write() = 1;
+      } catch (const ShutDown&) {
+        outcome.write() = 2;
+      }
+      return;
+    }
+    first_put.wait();
+    q.shutdown();
+    scenario_assert<P>(q.get() == 1, "items put before shutdown() are still delivered");
+  }
+  void check() { scenario_assert<P>(outcome.read() == 2, "a put() after shutdown() throws ShutDown"); }
+};
+
+/// Round after round, a setter runs set(); clear(); set(); while two threads wait (one without,
+/// one with a timeout): the one-word state (generation << 1 | flag) must let every wait()
+/// return true, and what was written before set() must be visible after it.
+template <class P>
+struct EventPulses {
+  static constexpr ScenarioInfo info{
+      "selfcheck/event_pulses", "itc::Event internals", "—", "—",
+      "primitives/include/itc/event.hpp", {Verdict::pass}, {Verdict::pass}, {Verdict::pass}};
+  static constexpr unsigned threads = 3;  // 0 pulses; 1 waits; 2 waits with a timeout
+  static constexpr int kRounds = P::is_model_checker ? 1 : 300;
+
+  BasicEvent<P> pulse;
+  scenarios::Lockstep<P> waiting[2];  // waiter k is about to wait in round r
+  scenarios::Lockstep<P> woken[2];    // waiter k has returned in round r
+  scenarios::Lockstep<P> reset;       // the setter has cleared the event after round r
+  typename P::template Var<int> payload{0};
+
+  void thread(unsigned i) {
+    for (int r = 0; r < kRounds; ++r) {
+      if (i == 0) {
+        waiting[0].await(r);
+        waiting[1].await(r);
+        payload.write() = r + 1;
+        pulse.set();
+        pulse.clear();  // a waiter already parked must still return true (gh-57711)
+        pulse.set();    // one that has not parked yet must not block
+        woken[0].await(r);
+        woken[1].await(r);
+        // Under a model checker the lockstep is a no-op and there is one round: a clear() here
+        // could come before a waiter even starts, and that waiter would then rightly block.
+        if constexpr (!P::is_model_checker) pulse.clear();
+        reset.announce(r);
+      } else {
+        const unsigned k = i - 1;
+        reset.await(r - 1);
+        waiting[k].announce(r);
+        const bool signalled = k == 0 ? pulse.wait() : pulse.wait(std::chrono::hours(1));
+        // A model checker may let any timed wait time out (Relacy does, whatever the duration).
+        if (k == 1 && P::is_model_checker && !signalled) continue;
+        scenario_assert<P>(signalled, "wait() returns true once the event was set");
+        scenario_assert<P>(payload.read() == r + 1, "writes before set() are visible after wait()");
+        woken[k].announce(r);
+      }
+    }
+  }
+  void check() {}
+};
+
+}  // namespace itc::models::selfcheck
