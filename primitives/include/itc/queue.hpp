@@ -383,18 +383,22 @@ class BasicQueue {
   }
 
  private:
-  // Items ever stored minus items ever taken (or dropped by shutdown(immediate)). Exact under
-  // mutex_ for producers: only they add, under mutex_. A take that has not yet counted itself
-  // makes it an over-estimate for a moment, never an under-estimate, so maxsize is never
-  // exceeded; such a taker then sees the parked putter and wakes it (see take()).
-  std::size_t stored_minus_taken() const ITC_REQUIRES(mutex_) {
-    // seq_cst: the putter's half of the Dekker pair with take() (putters_ / taken_).
-    return put_total_.load(std::memory_order_relaxed) - taken_.load(std::memory_order_seq_cst);
-  }
-
-  bool is_full() const ITC_REQUIRES(mutex_) {
+  // Full means: items ever stored (put_total_) minus items ever taken or dropped by
+  // shutdown(immediate) (taken_) reaches maxsize. Only putters add, under mutex_. A take that
+  // has not yet counted itself makes the difference an over-estimate for a moment, never an
+  // under-estimate, so maxsize is never exceeded; such a taker then sees a parked putter and
+  // wakes it (see take()).
+  //
+  // taken_ is the getters' hot cache line, so putters read it only when their cached copy (a
+  // lower bound: taken_ never decreases) says the queue is full.
+  bool is_full() ITC_REQUIRES(mutex_) {
     const std::ptrdiff_t max = maxsize_.read();
-    return max > 0 && stored_minus_taken() >= static_cast<std::size_t>(max);
+    if (max <= 0) return false;
+    const std::size_t stored = put_total_.load(std::memory_order_relaxed);
+    if (stored - taken_seen_.read() < static_cast<std::size_t>(max)) return false;
+    // seq_cst: the putter's half of the Dekker pair with take() (putters_ / taken_).
+    taken_seen_.write() = taken_.load(std::memory_order_seq_cst);
+    return stored - taken_seen_.read() >= static_cast<std::size_t>(max);
   }
 
   std::size_t queued() const ITC_REQUIRES(out_mutex_, mutex_) { return in_.read().size() + out_.read().size(); }
@@ -466,10 +470,14 @@ class BasicQueue {
     while (is_full()) {
       if (deadline != nullptr && clock::now() >= *deadline) throw Full();
       if (!spun) {
+        // Poll without the lock until a batch of slots is free (1/16 of maxsize, 1..64) or the
+        // spin budget ends: resuming at the first free slot would put one item per round trip
+        // of the getters' cache line (measured: 0.65x the textbook queue at maxsize 1024).
         spun = true;
-        const std::size_t seen = taken_.load(std::memory_order_acquire);
+        const std::size_t seen = taken_seen_.read();
+        const auto batch = static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(maxsize_.read() / 16, 1, 64));
         mutex_.unlock();
-        detail::spin_until<P>([&] { return taken_.load(std::memory_order_acquire) != seen; },
+        detail::spin_until<P>([&] { return taken_.load(std::memory_order_acquire) - seen >= batch; },
                               spin_budget(deadline));
         mutex_.lock();
       } else {
@@ -557,6 +565,7 @@ class BasicQueue {
   alignas(kCacheLine) typename P::Mutex mutex_;
   typename P::template Var<Order> in_ ITC_GUARDED_BY(mutex_);
   typename P::template Atomic<std::size_t> put_total_{0};  // read by spinning getters
+  typename P::template Var<std::size_t> taken_seen_ ITC_GUARDED_BY(mutex_){0};  // see is_full()
   typename P::template Var<std::size_t> unfinished_ ITC_GUARDED_BY(mutex_){0};
   typename P::template Var<std::size_t> done_total_ ITC_GUARDED_BY(mutex_){0};
   typename P::template Var<std::size_t> joiners_ ITC_GUARDED_BY(mutex_){0};
