@@ -41,17 +41,26 @@ struct BufferProducerConsumer {
 
 template <class P>
 struct BufferCorrect : BufferProducerConsumer<P, mylib::BoundedBuffer> {
-  static constexpr ScenarioInfo info{"mybuffer/correct", "our BoundedBuffer, producer and consumer", "—", "—",
-                                     "examples/own_scenario/bounded_buffer.hpp", {Verdict::pass},
-                                     {Verdict::pass}, {Verdict::pass}};
+  static constexpr ScenarioInfo info{"mybuffer/correct",
+                                     "our BoundedBuffer, producer and consumer",
+                                     "—",
+                                     "—",
+                                     "examples/own_scenario/bounded_buffer.hpp",
+                                     {Verdict::pass},
+                                     {Verdict::pass},
+                                     {Verdict::pass}};
 };
 
 template <class P>
 struct BufferPeekingTryTake : BufferProducerConsumer<P, mylib::BoundedBufferPeekingTryTake> {
-  static constexpr ScenarioInfo info{"mybuffer/peeking_try_take", "our first BoundedBuffer",
+  static constexpr ScenarioInfo info{"mybuffer/peeking_try_take",
+                                     "our first BoundedBuffer",
                                      "try_take() reads the deque before taking the lock",
-                                     "check emptiness under the lock", "examples/own_scenario/bounded_buffer.hpp",
-                                     {Verdict::data_race}, {Verdict::none}, {Verdict::data_race}};
+                                     "check emptiness under the lock",
+                                     "examples/own_scenario/bounded_buffer.hpp",
+                                     {Verdict::data_race},
+                                     {Verdict::none},
+                                     {Verdict::data_race}};
 };
 
 }  // namespace mylib::checks

@@ -36,18 +36,27 @@ struct BarrierRounds {
 
 template <class P>
 struct BarrierCorrect : BarrierRounds<P, BasicBarrier<P>> {
-  static constexpr ScenarioInfo info{
-      "barrier/correct", "Synchronize tasks: rounds in lockstep", "—", "—",
-      "models/scenarios/barrier.hpp", {Verdict::pass}, {Verdict::pass}, {Verdict::pass}};
+  static constexpr ScenarioInfo info{"barrier/correct",
+                                     "Synchronize tasks: rounds in lockstep",
+                                     "—",
+                                     "—",
+                                     "models/scenarios/barrier.hpp",
+                                     {Verdict::pass},
+                                     {Verdict::pass},
+                                     {Verdict::pass}};
 };
 
 template <class P>
 struct BarrierNoGeneration : BarrierRounds<P, broken::BarrierWithoutGeneration<P>> {
   static constexpr ScenarioInfo info{
-      "barrier/no_generation", "broken Barrier implementation",
+      "barrier/no_generation",
+      "broken Barrier implementation",
       "reuse without a generation counter: a fast thread passes the next round's barrier early",
-      "generation counter", "primitives/include/itc/broken/barrier_without_generation.hpp",
-      {Verdict::assertion}, {Verdict::assertion, true}, {Verdict::none}};
+      "generation counter",
+      "primitives/include/itc/broken/barrier_without_generation.hpp",
+      {Verdict::assertion},
+      {Verdict::assertion, true},
+      {Verdict::none}};
 };
 
 }  // namespace itc::models::scenarios

@@ -64,11 +64,14 @@ struct ConditionBase {
 template <class P>
 struct ConditionCorrect : ConditionBase<P> {
   static constexpr ScenarioInfo info{
-      "condition/correct", "Method 3, Condition", "—", "—", "models/scenarios/condition.hpp",
-      {Verdict::pass}, {Verdict::pass}, {Verdict::pass}};
+      "condition/correct", "Method 3, Condition", "—", "—", "models/scenarios/condition.hpp", {Verdict::pass},
+      {Verdict::pass},     {Verdict::pass}};
   void thread(unsigned i) {
-    this->rounds(i, [this] { this->produce(); },
-                 [this] { while (!this->data_ready.read()) this->condition.wait(); });
+    this->rounds(
+        i, [this] { this->produce(); },
+        [this] {
+          while (!this->data_ready.read()) this->condition.wait();
+        });
   }
 };
 
@@ -79,10 +82,14 @@ struct ConditionCorrect : ConditionBase<P> {
 /// its random scheduler (never under bounded or full search).
 template <class P>
 struct ConditionIfNotWhile {
-  static constexpr ScenarioInfo info{
-      "condition/if_not_while", "How Condition works", "`if (!ready) wait()` instead of `while`",
-      "`while` or `wait_for(pred)`", "models/scenarios/condition.hpp",
-      {Verdict::assertion, false, Verdict::pass, /*random_only=*/true}, {Verdict::none}, {Verdict::none}};
+  static constexpr ScenarioInfo info{"condition/if_not_while",
+                                     "How Condition works",
+                                     "`if (!ready) wait()` instead of `while`",
+                                     "`while` or `wait_for(pred)`",
+                                     "models/scenarios/condition.hpp",
+                                     {Verdict::assertion, false, Verdict::pass, /*random_only=*/true},
+                                     {Verdict::none},
+                                     {Verdict::none}};
   static constexpr unsigned threads = 2;  // 0 produces, 1 consumes
   static constexpr int kRounds = P::is_model_checker ? 1 : 500;
 
@@ -115,23 +122,33 @@ struct ConditionIfNotWhile {
 template <class P>
 struct ConditionNoPredicate : ConditionBase<P> {
   static constexpr ScenarioInfo info{
-      "condition/no_predicate", "Method 3",
+      "condition/no_predicate",
+      "Method 3",
       "the consumer waits without checking `data_ready` first; the producer may notify first",
-      "check the predicate under the lock before waiting", "models/scenarios/condition.hpp",
-      {Verdict::deadlock}, {Verdict::hang, true}, {Verdict::hang, true}};
+      "check the predicate under the lock before waiting",
+      "models/scenarios/condition.hpp",
+      {Verdict::deadlock},
+      {Verdict::hang, true},
+      {Verdict::hang, true}};
   void thread(unsigned i) {
-    this->rounds(i, [this] { this->produce(); }, [this] {
-      this->condition.wait();  // DEFECT: if the producer already notified, nobody will again
-    });
+    this->rounds(
+        i, [this] { this->produce(); },
+        [this] {
+          this->condition.wait();  // DEFECT: if the producer already notified, nobody will again
+        });
   }
 };
 
 template <class P>
 struct ConditionUnlockedWrite : ConditionBase<P> {
-  static constexpr ScenarioInfo info{
-      "condition/unlocked_write", "Method 3", "`data_ready = true` written outside the lock",
-      "write it under the lock", "models/scenarios/condition.hpp", {Verdict::data_race},
-      {Verdict::none}, {Verdict::data_race}};
+  static constexpr ScenarioInfo info{"condition/unlocked_write",
+                                     "Method 3",
+                                     "`data_ready = true` written outside the lock",
+                                     "write it under the lock",
+                                     "models/scenarios/condition.hpp",
+                                     {Verdict::data_race},
+                                     {Verdict::none},
+                                     {Verdict::data_race}};
   void thread(unsigned i) {
     this->rounds(
         i,
@@ -140,7 +157,9 @@ struct ConditionUnlockedWrite : ConditionBase<P> {
           std::lock_guard<BasicCondition<P>> hold(this->condition);
           this->condition.notify();
         },
-        [this] { while (!this->data_ready.read()) this->condition.wait(); });
+        [this] {
+          while (!this->data_ready.read()) this->condition.wait();
+        });
   }
 };
 
@@ -149,11 +168,15 @@ struct ConditionUnlockedWrite : ConditionBase<P> {
 template <class P>
 struct ConditionNotifyWrongWaiter {
   static constexpr ScenarioInfo info{
-      "condition/notify_wrong_waiter", "Common mistake 3 (overusing one Condition)",
+      "condition/notify_wrong_waiter",
+      "Common mistake 3 (overusing one Condition)",
       "bounded buffer, one Condition shared by producers and consumers, `notify()` wakes a thread "
       "of the same role",
-      "two Conditions, or `notify_all()`", "models/scenarios/condition.hpp", {Verdict::deadlock},
-      {Verdict::hang, true}, {Verdict::hang, true}};
+      "two Conditions, or `notify_all()`",
+      "models/scenarios/condition.hpp",
+      {Verdict::deadlock},
+      {Verdict::hang, true},
+      {Verdict::hang, true}};
   static constexpr unsigned threads = 3;  // 0 produces, 1 and 2 consume
   static constexpr int kCapacity = 1;
   static constexpr int kItemsPerConsumer = P::is_model_checker ? 1 : 500;
@@ -180,17 +203,19 @@ struct ConditionNotifyWrongWaiter {
       condition.notify();  // DEFECT: meant for the producer, may wake the other consumer
     }
   }
-  void check() {
-    scenario_assert<P>(taken.read() == 2 * kItemsPerConsumer, "every item was taken");
-  }
+  void check() { scenario_assert<P>(taken.read() == 2 * kItemsPerConsumer, "every item was taken"); }
 };
 
 template <class P>
 struct ConditionWaitUnlocked {
-  static constexpr ScenarioInfo info{
-      "condition/wait_unlocked", "Condition contract", "`wait()` without holding the lock",
-      "acquire first", "models/scenarios/condition.hpp", {Verdict::error}, {Verdict::error},
-      {Verdict::error}};
+  static constexpr ScenarioInfo info{"condition/wait_unlocked",
+                                     "Condition contract",
+                                     "`wait()` without holding the lock",
+                                     "acquire first",
+                                     "models/scenarios/condition.hpp",
+                                     {Verdict::error},
+                                     {Verdict::error},
+                                     {Verdict::error}};
   static constexpr unsigned threads = 2;  // 0 produces, 1 consumes
 
   BasicCondition<P> condition;

@@ -38,9 +38,14 @@ struct CounterBase {
 
 template <class P>
 struct CounterCorrect : CounterBase<P> {
-  static constexpr ScenarioInfo info{
-      "counter/correct", "Method 4, shared variables with Lock", "—", "—",
-      "models/scenarios/counter.hpp", {Verdict::pass}, {Verdict::pass}, {Verdict::pass}};
+  static constexpr ScenarioInfo info{"counter/correct",
+                                     "Method 4, shared variables with Lock",
+                                     "—",
+                                     "—",
+                                     "models/scenarios/counter.hpp",
+                                     {Verdict::pass},
+                                     {Verdict::pass},
+                                     {Verdict::pass}};
   void thread(unsigned) {
     for (int i = 0; i < this->kIncrements; ++i) this->increment();
   }
@@ -48,10 +53,14 @@ struct CounterCorrect : CounterBase<P> {
 
 template <class P>
 struct CounterNoLock : CounterBase<P> {
-  static constexpr ScenarioInfo info{
-      "counter/no_lock", "Common mistake 1", "`counter += 1` with no lock", "hold the Lock",
-      "models/scenarios/counter.hpp", {Verdict::data_race}, {Verdict::assertion, true},
-      {Verdict::data_race}};
+  static constexpr ScenarioInfo info{"counter/no_lock",
+                                     "Common mistake 1",
+                                     "`counter += 1` with no lock",
+                                     "hold the Lock",
+                                     "models/scenarios/counter.hpp",
+                                     {Verdict::data_race},
+                                     {Verdict::assertion, true},
+                                     {Verdict::data_race}};
   void thread(unsigned) {
     for (int i = 0; i < this->kIncrements; ++i) this->increment_unlocked();  // DEFECT
   }
@@ -59,10 +68,14 @@ struct CounterNoLock : CounterBase<P> {
 
 template <class P>
 struct CounterUnlockedReader : CounterBase<P> {
-  static constexpr ScenarioInfo info{
-      "counter/unlocked_reader", "Method 4", "writer locks, reader does not",
-      "reader holds the Lock too", "models/scenarios/counter.hpp", {Verdict::data_race},
-      {Verdict::none}, {Verdict::data_race}};
+  static constexpr ScenarioInfo info{"counter/unlocked_reader",
+                                     "Method 4",
+                                     "writer locks, reader does not",
+                                     "reader holds the Lock too",
+                                     "models/scenarios/counter.hpp",
+                                     {Verdict::data_race},
+                                     {Verdict::none},
+                                     {Verdict::data_race}};
   typename P::template Var<int> last_seen{0};
   void thread(unsigned i) {
     for (int n = 0; n < this->kIncrements; ++n) {
@@ -81,11 +94,14 @@ struct CounterUnlockedReader : CounterBase<P> {
 
 template <class P>
 struct CounterCheckThenAct {
-  static constexpr ScenarioInfo info{
-      "counter/check_then_act", "Why Lock is needed",
-      "the size check and the append are two critical sections", "one critical section",
-      "models/scenarios/counter.hpp", {Verdict::assertion}, {Verdict::assertion, true},
-      {Verdict::none}};
+  static constexpr ScenarioInfo info{"counter/check_then_act",
+                                     "Why Lock is needed",
+                                     "the size check and the append are two critical sections",
+                                     "one critical section",
+                                     "models/scenarios/counter.hpp",
+                                     {Verdict::assertion},
+                                     {Verdict::assertion, true},
+                                     {Verdict::none}};
   static constexpr unsigned threads = 2;
   static constexpr int kCapacity = 1;
   static constexpr int kRounds = P::is_model_checker ? 1 : 500;

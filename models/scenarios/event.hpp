@@ -47,17 +47,26 @@ struct EventSignal {
 
 template <class P>
 struct EventCorrect : EventSignal<P, BasicEvent<P>> {
-  static constexpr ScenarioInfo info{
-      "event/correct", "Method 2, Event signalling", "—", "—", "models/scenarios/event.hpp",
-      {Verdict::pass}, {Verdict::pass}, {Verdict::pass}};
+  static constexpr ScenarioInfo info{"event/correct",
+                                     "Method 2, Event signalling",
+                                     "—",
+                                     "—",
+                                     "models/scenarios/event.hpp",
+                                     {Verdict::pass},
+                                     {Verdict::pass},
+                                     {Verdict::pass}};
 };
 
 template <class P>
 struct EventPlainFlag {
-  static constexpr ScenarioInfo info{
-      "event/plain_flag", "Best practice 2", "a `bool` flag polled without synchronisation",
-      "`Event` (or an atomic)", "models/scenarios/event.hpp", {Verdict::data_race},
-      {Verdict::none}, {Verdict::data_race}};
+  static constexpr ScenarioInfo info{"event/plain_flag",
+                                     "Best practice 2",
+                                     "a `bool` flag polled without synchronisation",
+                                     "`Event` (or an atomic)",
+                                     "models/scenarios/event.hpp",
+                                     {Verdict::data_race},
+                                     {Verdict::none},
+                                     {Verdict::data_race}};
   static constexpr unsigned threads = 2;  // 0 sets, 1 polls
 
   typename P::template Var<bool> flag{false};
@@ -78,10 +87,14 @@ struct EventPlainFlag {
 template <class P>
 struct EventLostWakeup : EventSignal<P, broken::EventLostWakeup<P>> {
   static constexpr ScenarioInfo info{
-      "event/lost_wakeup", "broken Event implementation",
+      "event/lost_wakeup",
+      "broken Event implementation",
       "`wait()` checks the flag, then waits on the condvar without holding the mutex in between",
-      "check and wait under one lock hold", "primitives/include/itc/broken/event_lost_wakeup.hpp",
-      {Verdict::deadlock}, {Verdict::hang, true}, {Verdict::hang, true}};
+      "check and wait under one lock hold",
+      "primitives/include/itc/broken/event_lost_wakeup.hpp",
+      {Verdict::deadlock},
+      {Verdict::hang, true},
+      {Verdict::hang, true}};
 };
 
 template <class P>
@@ -91,8 +104,10 @@ struct EventSetThenClear {
       "Event contract (`wait()` returns True if the flag was set at any point while waiting)",
       "a naive Event whose `wait()` loops on the current flag value; `set(); clear()` back to back",
       "itc's Event (generation counter)",
-      "primitives/include/itc/broken/event_without_generation.hpp", {Verdict::deadlock},
-      {Verdict::hang, true}, {Verdict::hang, true}};
+      "primitives/include/itc/broken/event_without_generation.hpp",
+      {Verdict::deadlock},
+      {Verdict::hang, true},
+      {Verdict::hang, true}};
   static constexpr unsigned threads = 2;  // 0 sets and clears, 1 waits
   static constexpr int kRounds = P::is_model_checker ? 1 : 200;
 
@@ -120,10 +135,14 @@ struct EventSetThenClear {
 
 template <class P>
 struct EventRelaxedPublish {
-  static constexpr ScenarioInfo info{
-      "event/relaxed_publish", "memory ordering (C++ specific)",
-      "payload written as plain data, flag stored with `memory_order_relaxed`", "release/acquire",
-      "models/scenarios/event.hpp", {Verdict::data_race}, {Verdict::none}, {Verdict::data_race}};
+  static constexpr ScenarioInfo info{"event/relaxed_publish",
+                                     "memory ordering (C++ specific)",
+                                     "payload written as plain data, flag stored with `memory_order_relaxed`",
+                                     "release/acquire",
+                                     "models/scenarios/event.hpp",
+                                     {Verdict::data_race},
+                                     {Verdict::none},
+                                     {Verdict::data_race}};
   static constexpr unsigned threads = 2;  // 0 publishes, 1 polls
 
   typename P::template Atomic<bool> ready{false};

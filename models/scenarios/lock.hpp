@@ -47,9 +47,14 @@ struct LockTwoAccounts {
 
 template <class P>
 struct LockCorrect : LockTwoAccounts<P> {
-  static constexpr ScenarioInfo info{
-      "lock/correct", "Method 4 with two locks", "both threads take A then B", "—",
-      "models/scenarios/lock.hpp", {Verdict::pass}, {Verdict::pass}, {Verdict::pass}};
+  static constexpr ScenarioInfo info{"lock/correct",
+                                     "Method 4 with two locks",
+                                     "both threads take A then B",
+                                     "—",
+                                     "models/scenarios/lock.hpp",
+                                     {Verdict::pass},
+                                     {Verdict::pass},
+                                     {Verdict::pass}};
   void thread(unsigned i) {
     for (int r = 0; r < this->kRounds; ++r) {
       this->move_holding(this->lock_a, this->lock_b, i);  // one global order: A, then B
@@ -59,11 +64,14 @@ struct LockCorrect : LockTwoAccounts<P> {
 
 template <class P>
 struct LockAbba : LockTwoAccounts<P> {
-  static constexpr ScenarioInfo info{
-      "lock/abba", "Disadvantages: risk of deadlocks",
-      "thread 1 takes A then B, thread 2 takes B then A", "one global order, or take both at once",
-      "models/scenarios/lock.hpp", {Verdict::deadlock}, {Verdict::hang, true},
-      {Verdict::lock_order_inversion}};
+  static constexpr ScenarioInfo info{"lock/abba",
+                                     "Disadvantages: risk of deadlocks",
+                                     "thread 1 takes A then B, thread 2 takes B then A",
+                                     "one global order, or take both at once",
+                                     "models/scenarios/lock.hpp",
+                                     {Verdict::deadlock},
+                                     {Verdict::hang, true},
+                                     {Verdict::lock_order_inversion}};
   // On real threads the first round is taken one thread after the other: both lock orders are
   // then exercised without any chance to deadlock, which is the run ThreadSanitizer reports
   // "even on runs that do not hang" (its lock-order graph sees A->B, then B->A). Without it, a
@@ -88,10 +96,14 @@ struct LockAbba : LockTwoAccounts<P> {
 /// that takes the same Lock again.
 template <class P>
 struct LockRelockNonreentrant {
-  static constexpr ScenarioInfo info{
-      "lock/relock_nonreentrant", "Lock vs RLock",
-      "a function holding a Lock calls another that takes it again", "RLock",
-      "models/scenarios/lock.hpp", {Verdict::deadlock}, {Verdict::hang}, {Verdict::hang}};
+  static constexpr ScenarioInfo info{"lock/relock_nonreentrant",
+                                     "Lock vs RLock",
+                                     "a function holding a Lock calls another that takes it again",
+                                     "RLock",
+                                     "models/scenarios/lock.hpp",
+                                     {Verdict::deadlock},
+                                     {Verdict::hang},
+                                     {Verdict::hang}};
   static constexpr unsigned threads = 2;
 
   BasicLock<P> lock;
@@ -116,9 +128,14 @@ struct LockRelockNonreentrant {
 /// Lock (nobody owns it) but not with an RLock (only its owner may release it).
 template <class P>
 struct LockReleaseUnowned {
-  static constexpr ScenarioInfo info{
-      "lock/release_unowned", "RLock contract", "a thread releases an RLock it does not own", "—",
-      "models/scenarios/lock.hpp", {Verdict::error}, {Verdict::error}, {Verdict::error}};
+  static constexpr ScenarioInfo info{"lock/release_unowned",
+                                     "RLock contract",
+                                     "a thread releases an RLock it does not own",
+                                     "—",
+                                     "models/scenarios/lock.hpp",
+                                     {Verdict::error},
+                                     {Verdict::error},
+                                     {Verdict::error}};
   static constexpr unsigned threads = 2;
 
   BasicRLock<P> lock;

@@ -21,9 +21,10 @@ std::string describe_queue(Q& q) {
   const auto s = q.stats();
   std::string text = "Queue: " + std::to_string(s.unfinished) + " of " + std::to_string(s.put_total) +
                      " tasks never marked done (put " + std::to_string(s.put_total) + ", task_done " +
-                     std::to_string(s.task_done_total) + "); " + std::to_string(s.queued) + " queued; blocked: " +
-                     std::to_string(s.joiners_blocked) + " in join(), " + std::to_string(s.getters_blocked) +
-                     " in get(), " + std::to_string(s.putters_blocked) + " in put()";
+                     std::to_string(s.task_done_total) + "); " + std::to_string(s.queued) +
+                     " queued; blocked: " + std::to_string(s.joiners_blocked) + " in join(), " +
+                     std::to_string(s.getters_blocked) + " in get(), " + std::to_string(s.putters_blocked) +
+                     " in put()";
   if (s.shut_down) text += "; shut down";
   return text;
 }
@@ -49,9 +50,14 @@ struct QueueBase {
 
 template <class P>
 struct QueueCorrect : QueueBase<P> {
-  static constexpr ScenarioInfo info{
-      "queue/correct", "Method 1, producer-consumer with Queue", "—", "—",
-      "models/scenarios/queue.hpp", {Verdict::pass}, {Verdict::pass}, {Verdict::pass}};
+  static constexpr ScenarioInfo info{"queue/correct",
+                                     "Method 1, producer-consumer with Queue",
+                                     "—",
+                                     "—",
+                                     "models/scenarios/queue.hpp",
+                                     {Verdict::pass},
+                                     {Verdict::pass},
+                                     {Verdict::pass}};
   void thread(unsigned i) {
     if (i == 0) return this->produce_and_join();
     for (int n = 0; n < this->kItems; ++n) {
@@ -63,10 +69,14 @@ struct QueueCorrect : QueueBase<P> {
 
 template <class P>
 struct QueueMissingTaskDone : QueueBase<P> {
-  static constexpr ScenarioInfo info{
-      "queue/missing_task_done", "Common mistake 2", "consumer never calls `task_done()`",
-      "call it once per `get()`", "models/scenarios/queue.hpp", {Verdict::deadlock},
-      {Verdict::hang}, {Verdict::hang}};
+  static constexpr ScenarioInfo info{"queue/missing_task_done",
+                                     "Common mistake 2",
+                                     "consumer never calls `task_done()`",
+                                     "call it once per `get()`",
+                                     "models/scenarios/queue.hpp",
+                                     {Verdict::deadlock},
+                                     {Verdict::hang},
+                                     {Verdict::hang}};
   void thread(unsigned i) {
     if (i == 0) return this->produce_and_join();
     for (int n = 0; n < this->kItems; ++n) this->sum.write() += this->q.get();  // DEFECT
@@ -75,9 +85,14 @@ struct QueueMissingTaskDone : QueueBase<P> {
 
 template <class P>
 struct QueueExtraTaskDone : QueueBase<P> {
-  static constexpr ScenarioInfo info{
-      "queue/extra_task_done", "Queue contract", "`task_done()` twice per item", "once per item",
-      "models/scenarios/queue.hpp", {Verdict::error}, {Verdict::error}, {Verdict::error}};
+  static constexpr ScenarioInfo info{"queue/extra_task_done",
+                                     "Queue contract",
+                                     "`task_done()` twice per item",
+                                     "once per item",
+                                     "models/scenarios/queue.hpp",
+                                     {Verdict::error},
+                                     {Verdict::error},
+                                     {Verdict::error}};
   void thread(unsigned i) {
     if (i == 0) return this->produce_and_join();
     for (int n = 0; n < this->kItems; ++n) {
@@ -90,11 +105,14 @@ struct QueueExtraTaskDone : QueueBase<P> {
 
 template <class P>
 struct QueueNoShutdown : QueueBase<P> {
-  static constexpr ScenarioInfo info{
-      "queue/no_shutdown", "Best practice 5 (daemon consumer)",
-      "consumer loops forever; nothing ends it; the program joins it",
-      "`shutdown()` or a sentinel (C++ has no daemon threads)", "models/scenarios/queue.hpp",
-      {Verdict::deadlock}, {Verdict::hang}, {Verdict::hang}};
+  static constexpr ScenarioInfo info{"queue/no_shutdown",
+                                     "Best practice 5 (daemon consumer)",
+                                     "consumer loops forever; nothing ends it; the program joins it",
+                                     "`shutdown()` or a sentinel (C++ has no daemon threads)",
+                                     "models/scenarios/queue.hpp",
+                                     {Verdict::deadlock},
+                                     {Verdict::hang},
+                                     {Verdict::hang}};
   void thread(unsigned i) {
     if (i == 0) return this->produce_and_join();
     for (;;) {  // DEFECT: no way out of this loop
@@ -106,11 +124,14 @@ struct QueueNoShutdown : QueueBase<P> {
 
 template <class P>
 struct QueueUnlockedQueue {
-  static constexpr ScenarioInfo info{
-      "queue/unlocked_queue", "Common mistake 1, inside the Queue",
-      "a Queue whose `put`/`get` touch the deque without the lock", "the reference Queue",
-      "primitives/include/itc/broken/queue_without_lock.hpp", {Verdict::data_race},
-      {Verdict::assertion, true, Verdict::crash, false, Verdict::hang}, {Verdict::data_race}};
+  static constexpr ScenarioInfo info{"queue/unlocked_queue",
+                                     "Common mistake 1, inside the Queue",
+                                     "a Queue whose `put`/`get` touch the deque without the lock",
+                                     "the reference Queue",
+                                     "primitives/include/itc/broken/queue_without_lock.hpp",
+                                     {Verdict::data_race},
+                                     {Verdict::assertion, true, Verdict::crash, false, Verdict::hang},
+                                     {Verdict::data_race}};
   static constexpr unsigned threads = 3;  // two producers, one consumer
   static constexpr int kItemsPerProducer = P::is_model_checker ? 1 : 20000;
 
@@ -132,11 +153,14 @@ struct QueueUnlockedQueue {
 
 template <class P>
 struct QueueIfNotWhile {
-  static constexpr ScenarioInfo info{
-      "queue/if_not_while", "Condition misuse inside the Queue",
-      "`get()` waits with `if (empty) wait` instead of `while`; two consumers", "`while`",
-      "primitives/include/itc/broken/queue_if_not_while.hpp", {Verdict::assertion},
-      {Verdict::assertion, true}, {Verdict::none}};
+  static constexpr ScenarioInfo info{"queue/if_not_while",
+                                     "Condition misuse inside the Queue",
+                                     "`get()` waits with `if (empty) wait` instead of `while`; two consumers",
+                                     "`while`",
+                                     "primitives/include/itc/broken/queue_if_not_while.hpp",
+                                     {Verdict::assertion},
+                                     {Verdict::assertion, true},
+                                     {Verdict::none}};
   static constexpr unsigned threads = 3;  // one producer, two consumers
   static constexpr int kItemsPerConsumer = P::is_model_checker ? 1 : 20000;
 
@@ -154,11 +178,14 @@ struct QueueIfNotWhile {
 
 template <class P>
 struct QueueFullBeforeConsumer {
-  static constexpr ScenarioInfo info{
-      "queue/full_before_consumer", "bounded Queue",
-      "`maxsize=1`; the producer puts 2 items before any consumer exists",
-      "start the consumer first, or put with a timeout", "models/scenarios/queue.hpp",
-      {Verdict::deadlock}, {Verdict::hang}, {Verdict::hang}};
+  static constexpr ScenarioInfo info{"queue/full_before_consumer",
+                                     "bounded Queue",
+                                     "`maxsize=1`; the producer puts 2 items before any consumer exists",
+                                     "start the consumer first, or put with a timeout",
+                                     "models/scenarios/queue.hpp",
+                                     {Verdict::deadlock},
+                                     {Verdict::hang},
+                                     {Verdict::hang}};
   static constexpr unsigned threads = 2;
 
   BasicQueue<int, P> q{1};

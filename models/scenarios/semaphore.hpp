@@ -43,10 +43,14 @@ struct SemaphorePool {
 // Three workers under the model checker: four make the context-bounded search take seconds.
 template <class P>
 struct SemaphoreCorrect : SemaphorePool<P, BasicSemaphore<P>, P::is_model_checker ? 3 : 4> {
-  static constexpr ScenarioInfo info{
-      "semaphore/correct",
-      "Semaphore (limited coordination): a pool of 2 resources, 4 workers", "—", "—",
-      "models/scenarios/semaphore.hpp", {Verdict::pass}, {Verdict::pass}, {Verdict::pass}};
+  static constexpr ScenarioInfo info{"semaphore/correct",
+                                     "Semaphore (limited coordination): a pool of 2 resources, 4 workers",
+                                     "—",
+                                     "—",
+                                     "models/scenarios/semaphore.hpp",
+                                     {Verdict::pass},
+                                     {Verdict::pass},
+                                     {Verdict::pass}};
 };
 
 // Explicit acquire()/release() here, not the pool's std::lock_guard: a BoundedSemaphore's
@@ -65,29 +69,38 @@ struct SemaphoreReleaseTwice : SemaphorePool<P, S> {
 
 template <class P>
 struct SemaphoreReleaseWithoutAcquire : SemaphoreReleaseTwice<P, BasicSemaphore<P>> {
-  static constexpr ScenarioInfo info{
-      "semaphore/release_without_acquire", "Semaphore contract",
-      "a worker releases twice; plain Semaphore grows past its limit",
-      "BoundedSemaphore, or RAII", "models/scenarios/semaphore.hpp", {Verdict::assertion},
-      {Verdict::assertion, true}, {Verdict::none}};
+  static constexpr ScenarioInfo info{"semaphore/release_without_acquire",
+                                     "Semaphore contract",
+                                     "a worker releases twice; plain Semaphore grows past its limit",
+                                     "BoundedSemaphore, or RAII",
+                                     "models/scenarios/semaphore.hpp",
+                                     {Verdict::assertion},
+                                     {Verdict::assertion, true},
+                                     {Verdict::none}};
 };
 
 template <class P>
 struct SemaphoreBoundedOverRelease : SemaphoreReleaseTwice<P, BasicBoundedSemaphore<P>> {
-  static constexpr ScenarioInfo info{
-      "semaphore/bounded_over_release", "BoundedSemaphore contract",
-      "the same mistake on a BoundedSemaphore", "—", "models/scenarios/semaphore.hpp",
-      {Verdict::error}, {Verdict::error, false, Verdict::assertion}, {Verdict::error, false, Verdict::none}};
+  static constexpr ScenarioInfo info{"semaphore/bounded_over_release",
+                                     "BoundedSemaphore contract",
+                                     "the same mistake on a BoundedSemaphore",
+                                     "—",
+                                     "models/scenarios/semaphore.hpp",
+                                     {Verdict::error},
+                                     {Verdict::error, false, Verdict::assertion},
+                                     {Verdict::error, false, Verdict::none}};
 };
 
 template <class P>
-struct SemaphoreCheckThenDecrement
-    : SemaphorePool<P, broken::SemaphoreCheckThenDecrement<P>> {
-  static constexpr ScenarioInfo info{
-      "semaphore/check_then_decrement", "broken Semaphore implementation",
-      "`if (value > 0) value -= 1` as two atomic steps", "one locked step or CAS",
-      "primitives/include/itc/broken/semaphore_check_then_decrement.hpp", {Verdict::assertion},
-      {Verdict::assertion, true}, {Verdict::none}};
+struct SemaphoreCheckThenDecrement : SemaphorePool<P, broken::SemaphoreCheckThenDecrement<P>> {
+  static constexpr ScenarioInfo info{"semaphore/check_then_decrement",
+                                     "broken Semaphore implementation",
+                                     "`if (value > 0) value -= 1` as two atomic steps",
+                                     "one locked step or CAS",
+                                     "primitives/include/itc/broken/semaphore_check_then_decrement.hpp",
+                                     {Verdict::assertion},
+                                     {Verdict::assertion, true},
+                                     {Verdict::none}};
 };
 
 /// One resource, two workers; worker 0's first job fails. The failure is caught and logged
@@ -95,9 +108,14 @@ struct SemaphoreCheckThenDecrement
 /// skipped: the permit is gone and every later acquire() blocks forever.
 template <class P>
 struct SemaphoreLeakOnError {
-  static constexpr ScenarioInfo info{
-      "semaphore/leak_on_error", "exception path", "an error skips `release()`", "RAII guard",
-      "models/scenarios/semaphore.hpp", {Verdict::deadlock}, {Verdict::hang}, {Verdict::hang}};
+  static constexpr ScenarioInfo info{"semaphore/leak_on_error",
+                                     "exception path",
+                                     "an error skips `release()`",
+                                     "RAII guard",
+                                     "models/scenarios/semaphore.hpp",
+                                     {Verdict::deadlock},
+                                     {Verdict::hang},
+                                     {Verdict::hang}};
   static constexpr unsigned threads = 2;
   static constexpr int kJobs = P::is_model_checker ? 2 : 100;
 

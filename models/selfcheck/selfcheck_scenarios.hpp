@@ -28,7 +28,8 @@ struct BoundedTwoProducers {
 
   Q q{1};
   typename P::template Var<long> sum{0};
-  typename P::template Var<int> last_seen[2]{typename P::template Var<int>(0), typename P::template Var<int>(0)};
+  typename P::template Var<int> last_seen[2]{typename P::template Var<int>(0),
+                                             typename P::template Var<int>(0)};
 
   void thread(unsigned i) {
     if (i < 2) {
@@ -39,7 +40,8 @@ struct BoundedTwoProducers {
     for (int n = 0; n < 2 * kPerProducer; ++n) {
       const int item = q.get();
       const int producer = item / 1000;
-      scenario_assert<P>(item % 1000 == last_seen[producer].read() + 1, "each producer's items arrive in order");
+      scenario_assert<P>(item % 1000 == last_seen[producer].read() + 1,
+                         "each producer's items arrive in order");
       last_seen[producer].write() = item % 1000;
       sum.write() += item;
     }
@@ -52,9 +54,14 @@ struct BoundedTwoProducers {
 
 template <class P>
 struct QueueBoundedTwoProducers : BoundedTwoProducers<P, BasicQueue<int, P>> {
-  static constexpr ScenarioInfo info{
-      "selfcheck/queue_bounded_two_producers", "itc::Queue internals", "—", "—",
-      "primitives/include/itc/queue.hpp", {Verdict::pass}, {Verdict::pass}, {Verdict::pass}};
+  static constexpr ScenarioInfo info{"selfcheck/queue_bounded_two_producers",
+                                     "itc::Queue internals",
+                                     "—",
+                                     "—",
+                                     "primitives/include/itc/queue.hpp",
+                                     {Verdict::pass},
+                                     {Verdict::pass},
+                                     {Verdict::pass}};
 };
 
 /// One producer, two consumers; the producer ends with shutdown(), which must wake a parked
@@ -67,7 +74,8 @@ struct TwoConsumersShutdown {
   static constexpr int kItems = P::is_model_checker ? 1 : 500;
 
   Q q;
-  typename P::template Var<long> sums[2]{typename P::template Var<long>(0), typename P::template Var<long>(0)};
+  typename P::template Var<long> sums[2]{typename P::template Var<long>(0),
+                                         typename P::template Var<long>(0)};
 
   void thread(unsigned i) {
     if (i == 0) {
@@ -96,25 +104,40 @@ struct TwoConsumersShutdown {
 
 template <class P>
 struct QueueTwoConsumersShutdown : TwoConsumersShutdown<P, BasicQueue<int, P>> {
-  static constexpr ScenarioInfo info{
-      "selfcheck/queue_two_consumers_shutdown", "itc::Queue internals", "—", "—",
-      "primitives/include/itc/queue.hpp", {Verdict::pass}, {Verdict::pass}, {Verdict::pass}};
+  static constexpr ScenarioInfo info{"selfcheck/queue_two_consumers_shutdown",
+                                     "itc::Queue internals",
+                                     "—",
+                                     "—",
+                                     "primitives/include/itc/queue.hpp",
+                                     {Verdict::pass},
+                                     {Verdict::pass},
+                                     {Verdict::pass}};
 };
 
 template <class P>
 struct LifoQueueTwoConsumersShutdown : TwoConsumersShutdown<P, BasicQueue<int, P, LifoOrder<int>>> {
-  static constexpr ScenarioInfo info{
-      "selfcheck/lifo_queue_two_consumers_shutdown", "itc::LifoQueue internals", "—", "—",
-      "primitives/include/itc/queue.hpp", {Verdict::pass}, {Verdict::pass}, {Verdict::pass}};
+  static constexpr ScenarioInfo info{"selfcheck/lifo_queue_two_consumers_shutdown",
+                                     "itc::LifoQueue internals",
+                                     "—",
+                                     "—",
+                                     "primitives/include/itc/queue.hpp",
+                                     {Verdict::pass},
+                                     {Verdict::pass},
+                                     {Verdict::pass}};
 };
 
 /// A putter parked on a full queue must be woken by shutdown() and throw ShutDown; a getter
 /// still gets the queued item.
 template <class P>
 struct QueueShutdownWakesPutter {
-  static constexpr ScenarioInfo info{
-      "selfcheck/queue_shutdown_wakes_putter", "itc::Queue internals", "—", "—",
-      "primitives/include/itc/queue.hpp", {Verdict::pass}, {Verdict::pass}, {Verdict::pass}};
+  static constexpr ScenarioInfo info{"selfcheck/queue_shutdown_wakes_putter",
+                                     "itc::Queue internals",
+                                     "—",
+                                     "—",
+                                     "primitives/include/itc/queue.hpp",
+                                     {Verdict::pass},
+                                     {Verdict::pass},
+                                     {Verdict::pass}};
   static constexpr unsigned threads = 2;
 
   BasicQueue<int, P> q{1};
@@ -145,9 +168,14 @@ struct QueueShutdownWakesPutter {
 /// return true, and what was written before set() must be visible after it.
 template <class P>
 struct EventPulses {
-  static constexpr ScenarioInfo info{
-      "selfcheck/event_pulses", "itc::Event internals", "—", "—",
-      "primitives/include/itc/event.hpp", {Verdict::pass}, {Verdict::pass}, {Verdict::pass}};
+  static constexpr ScenarioInfo info{"selfcheck/event_pulses",
+                                     "itc::Event internals",
+                                     "—",
+                                     "—",
+                                     "primitives/include/itc/event.hpp",
+                                     {Verdict::pass},
+                                     {Verdict::pass},
+                                     {Verdict::pass}};
   static constexpr unsigned threads = 3;  // 0 pulses; 1 waits; 2 waits with a timeout
   static constexpr int kRounds = P::is_model_checker ? 1 : 300;
 

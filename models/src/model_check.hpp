@@ -84,19 +84,23 @@ struct ModelOptions {
 
 struct ModelResult {
   Verdict verdict = Verdict::pass;
-  std::string detail;             // Relacy's description of the failure
+  std::string detail;                 // Relacy's description of the failure
   unsigned long long executions = 0;  // executions explored (up to and including the failing one)
   double seconds = 0;
-  std::string final_state;        // Relacy's replay state of the failing execution
-  std::string history;            // Relacy's raw history of the failing execution
+  std::string final_state;  // Relacy's replay state of the failing execution
+  std::string history;      // Relacy's raw history of the failing execution
 };
 
 inline Verdict verdict_of(rl::test_result_e r) {
   switch (r) {
-    case rl::test_result_success: return Verdict::pass;
-    case rl::test_result_data_race: return Verdict::data_race;
-    case rl::test_result_deadlock: return Verdict::deadlock;
-    case rl::test_result_livelock: return Verdict::livelock;
+    case rl::test_result_success:
+      return Verdict::pass;
+    case rl::test_result_data_race:
+      return Verdict::data_race;
+    case rl::test_result_deadlock:
+      return Verdict::deadlock;
+    case rl::test_result_livelock:
+      return Verdict::livelock;
     case rl::test_result_user_assert_failed:
     case rl::test_result_user_invariant_failed:
       return model_error_message().empty() ? Verdict::assertion : Verdict::error;
@@ -106,7 +110,8 @@ inline Verdict verdict_of(rl::test_result_e r) {
     case rl::test_result_unlocking_mutex_wo_ownership:
     case rl::test_result_destroying_owned_mutex:
       return Verdict::error;
-    default: return Verdict::crash;
+    default:
+      return Verdict::crash;
   }
 }
 
@@ -164,9 +169,9 @@ struct ModelEntry {
 inline const std::vector<ModelEntry>& model_catalog() {
   static const std::vector<ModelEntry> entries = [] {
     std::vector<ModelEntry> v;
-#define ITC_MODEL_ENTRY(S)                                                          \
-  v.push_back(ModelEntry{ITC_SCENARIO_NAMESPACE::S<RelacyPlatform>::info,           \
-                         ITC_SCENARIO_NAMESPACE::S<RelacyPlatform>::threads,        \
+#define ITC_MODEL_ENTRY(S)                                                   \
+  v.push_back(ModelEntry{ITC_SCENARIO_NAMESPACE::S<RelacyPlatform>::info,    \
+                         ITC_SCENARIO_NAMESPACE::S<RelacyPlatform>::threads, \
                          &run_model<ITC_SCENARIO_NAMESPACE::S>});
     ITC_SCENARIOS(ITC_MODEL_ENTRY)
 #undef ITC_MODEL_ENTRY
@@ -193,14 +198,17 @@ inline std::string format_trace(const std::string& history, unsigned threads) {
     const bool verdict_step = !what.empty() && std::isupper(static_cast<unsigned char>(what[0])) &&
                               std::isupper(static_cast<unsigned char>(what[1]));
     if (relacy_internal && !verdict_step && what != "[THREAD FINISHED]") continue;
-    if (what.rfind("load, value=", 0) == 0) what = "read plain data";
-    else if (what.rfind("store, value=", 0) == 0) what = "write plain data";
+    if (what.rfind("load, value=", 0) == 0)
+      what = "read plain data";
+    else if (what.rfind("store, value=", 0) == 0)
+      what = "write plain data";
     const unsigned t = static_cast<unsigned>(std::stoul(m[2]));
     char head[32];
     std::snprintf(head, sizeof head, "%5s  T%u ", m[1].str().c_str(), t);
     std::string lane(t * 4, ' ');
     (void)threads;
-    out << head << "| " << lane << repo_relative_path(m[5].str()) << ":" << m[6] << " " << m[4] << ": " << what << "\n";
+    out << head << "| " << lane << repo_relative_path(m[5].str()) << ":" << m[6] << " " << m[4] << ": "
+        << what << "\n";
   }
   return out.str();
 }
@@ -247,11 +255,13 @@ inline int model_main(int argc, char** argv) {
   if (args[0] == "list") {
     const bool ids_only = args.size() > 1 && args[1] == "--ids";
     for (const auto& e : model_catalog())
-      if (ids_only) std::cout << e.info.id << "\n";
+      if (ids_only)
+        std::cout << e.info.id << "\n";
       else if (e.info.model.random_only)
-        std::cout << e.info.id << "\t" << to_string(e.info.model.verdict) << " (random)\t" << e.info.defect << "\n";
+        std::cout << e.info.id << "\t" << to_string(e.info.model.verdict) << " (random)\t" << e.info.defect
+                  << "\n";
       else
-      std::cout << e.info.id << "\t" << to_string(e.info.model.verdict) << "\t" << e.info.defect << "\n";
+        std::cout << e.info.id << "\t" << to_string(e.info.model.verdict) << "\t" << e.info.defect << "\n";
     return 0;
   }
   if (args[0] != "run") usage_error("unknown command '" + args[0] + "' (list, run)");
@@ -271,10 +281,14 @@ inline int model_main(int argc, char** argv) {
     };
     if (a == "--strategy") {
       const std::string s = value();
-      if (s == "random") opt.strategy = Strategy::random;
-      else if (s == "bound") opt.strategy = Strategy::bound;
-      else if (s == "full") opt.strategy = Strategy::full;
-      else usage_error("unknown strategy '" + s + "' (random, bound, full)");
+      if (s == "random")
+        opt.strategy = Strategy::random;
+      else if (s == "bound")
+        opt.strategy = Strategy::bound;
+      else if (s == "full")
+        opt.strategy = Strategy::full;
+      else
+        usage_error("unknown strategy '" + s + "' (random, bound, full)");
     } else if (a == "--iterations") {
       opt.iterations = parse_count(a, value(), kMaxIterations);
     } else if (a == "--bound") {
@@ -285,7 +299,8 @@ inline int model_main(int argc, char** argv) {
       opt.replay = value();
       static const std::regex state(R"(^\d+( [0-9 ]*)?$)");
       if (!std::regex_match(opt.replay, state))
-        usage_error("malformed replay state '" + opt.replay + "' (expected what a failing run printed after --replay)");
+        usage_error("malformed replay state '" + opt.replay +
+                    "' (expected what a failing run printed after --replay)");
     } else if (a == "--quiet") {
       opt.quiet = true;
     } else {
@@ -303,16 +318,21 @@ inline int model_main(int argc, char** argv) {
   std::cout << "scenario   " << entry->info.id << "\n"
             << "strategy   " << strategy_name(opt.strategy);
   if (opt.strategy == Strategy::bound) std::cout << " (context bound " << opt.bound << ")";
-  if (!opt.replay.empty()) std::cout << ", replaying one execution";
-  else if (opt.seed != 0) std::cout << ", seed " << opt.seed;
-  std::cout << "\nverdict    " << to_string(r.verdict) << (match ? "  (as expected)" : "  (EXPECTED " + std::string(to_string(expected)) + ")") << "\n";
+  if (!opt.replay.empty())
+    std::cout << ", replaying one execution";
+  else if (opt.seed != 0)
+    std::cout << ", seed " << opt.seed;
+  std::cout << "\nverdict    " << to_string(r.verdict)
+            << (match ? "  (as expected)" : "  (EXPECTED " + std::string(to_string(expected)) + ")") << "\n";
   if (blind_strategy)
     std::cout << "note       only the random strategy can find this one (it needs a spurious wake-up)\n";
-  if (!r.detail.empty()) std::cout << "detail     " << r.detail << (model_error_message().empty() ? "" : "") << "\n";
+  if (!r.detail.empty())
+    std::cout << "detail     " << r.detail << (model_error_message().empty() ? "" : "") << "\n";
   std::printf("executions %llu in %.3f s (%.0f/s)\n", r.executions, r.seconds,
               r.seconds > 0 ? static_cast<double>(r.executions) / r.seconds : 0.0);
   if (r.verdict != Verdict::pass) {
-    if (!opt.quiet) std::cout << "trace (step, thread, source line: event)\n" << format_trace(r.history, entry->threads);
+    if (!opt.quiet)
+      std::cout << "trace (step, thread, source line: event)\n" << format_trace(r.history, entry->threads);
     std::cout << "replay     " << replay_command(*entry, opt, r.final_state) << "\n";
   }
   std::cout.flush();

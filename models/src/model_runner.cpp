@@ -35,4 +35,6 @@
 
 #include "model_check.hpp"
 
-int main(int argc, char** argv) { return itc::models::model_main(argc, argv); }
+int main(int argc, char** argv) {
+  return itc::models::model_main(argc, argv);
+}

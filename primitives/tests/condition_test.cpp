@@ -262,8 +262,7 @@ TEST(Condition, C4_NotifyWithoutHoldingTheLockThrows) {
   itc::Condition cond;
   expect_python_error<itc::UnacquiredConditionUse, itc::RuntimeError>([&] { cond.notify(); }, kNotifyMsg);
   expect_python_error<itc::UnacquiredConditionUse, itc::RuntimeError>([&] { cond.notify(3); }, kNotifyMsg);
-  expect_python_error<itc::UnacquiredConditionUse, itc::RuntimeError>([&] { cond.notify_all(); },
-                                                                      kNotifyMsg);
+  expect_python_error<itc::UnacquiredConditionUse, itc::RuntimeError>([&] { cond.notify_all(); }, kNotifyMsg);
   // Even n <= 0 (Python checks ownership first).
   expect_python_error<itc::UnacquiredConditionUse, itc::RuntimeError>([&] { cond.notify(0); }, kNotifyMsg);
 

@@ -321,9 +321,7 @@ TEST(Lock, A10_TimedAcquireSucceedsAtOnceWhenFreeAndTimesOutWhenHeld) {
   constexpr auto kTimeout = 150ms;
   double dt = 0;
   bool result = true;
-  std::thread([&] {
-    dt = time_it([&] { result = lock.acquire(kTimeout); });
-  }).join();
+  std::thread([&] { dt = time_it([&] { result = lock.acquire(kTimeout); }); }).join();
   EXPECT_FALSE(result);
   expect_timed_out_after(dt, kTimeout);
   lock.release();

@@ -101,8 +101,8 @@ TEST(RLock, B3_NonOwnerReleaseThrowsAndOwnerKeepsTheLock) {
   // RLockTests.test_different_thread.
   itc::RLock lock;
   HeldElsewhere<itc::RLock> holder(lock);
-  expect_python_error<itc::UnacquiredLockRelease, itc::RuntimeError>(
-      [&] { lock.release(); }, "cannot release un-acquired lock");
+  expect_python_error<itc::UnacquiredLockRelease, itc::RuntimeError>([&] { lock.release(); },
+                                                                     "cannot release un-acquired lock");
   EXPECT_TRUE(lock.locked());
   EXPECT_FALSE(lock.acquire(false));
   EXPECT_TRUE(holder.done()) << "the owner lost the lock to a failed foreign release";
@@ -207,8 +207,8 @@ TEST(RLock, B8_TimeoutRulesMatchLock) {
   EXPECT_FALSE(lock.locked());
   // Validation applies to the owner too, and does not change its depth.
   lock.acquire();
-  expect_python_error<itc::InvalidArgument, itc::ValueError>(
-      [&] { lock.acquire(-1ms); }, "timeout value must be a non-negative number");
+  expect_python_error<itc::InvalidArgument, itc::ValueError>([&] { lock.acquire(-1ms); },
+                                                             "timeout value must be a non-negative number");
   EXPECT_EQ(lock.recursion_count(), 1u);
   // The owner's timed and zero-timeout acquires nest at once.
   EXPECT_TRUE(lock.acquire(0s));
@@ -321,7 +321,9 @@ TEST(RLock, A14_A15_DestroyWhileHeldAndManyShortLivedThreads) {
   owned->acquire();
   owned.reset();
   itc::RLock lock;
-  { Bunch bunch([&](std::size_t) { std::lock_guard<itc::RLock> g(lock); }, 15); }
+  {
+    Bunch bunch([&](std::size_t) { std::lock_guard<itc::RLock> g(lock); }, 15);
+  }
   EXPECT_FALSE(lock.locked());
 }
 
@@ -336,8 +338,8 @@ TEST(RLock, B11_ConditionDefaultLockReentrancyAndRelease) {
   EXPECT_FALSE(free_for_another_thread(cond));
   cond.release();
   EXPECT_TRUE(free_for_another_thread(cond));
-  expect_python_error<itc::UnacquiredLockRelease, itc::RuntimeError>(
-      [&] { cond.release(); }, "cannot release un-acquired lock");
+  expect_python_error<itc::UnacquiredLockRelease, itc::RuntimeError>([&] { cond.release(); },
+                                                                     "cannot release un-acquired lock");
   EXPECT_TRUE(cond.acquire(false));
   EXPECT_TRUE(cond.acquire(false));
   bool other = true;
@@ -355,8 +357,8 @@ TEST(RLock, B11_ConditionDefaultLockOwnership) {
   {
     HeldElsewhere<itc::Condition> holder(cond);
     EXPECT_FALSE(cond.is_owned());
-    expect_python_error<itc::UnacquiredLockRelease, itc::RuntimeError>(
-        [&] { cond.release(); }, "cannot release un-acquired lock");
+    expect_python_error<itc::UnacquiredLockRelease, itc::RuntimeError>([&] { cond.release(); },
+                                                                       "cannot release un-acquired lock");
     EXPECT_FALSE(cond.acquire(false));
     EXPECT_TRUE(holder.done()) << "the owner lost the lock to a failed foreign release";
   }
@@ -377,8 +379,8 @@ TEST(RLock, B11_ConditionDefaultLockTimeouts) {
   itc::Condition cond;
   expect_python_error<itc::InvalidArgument, itc::ValueError>(
       [&] { cond.acquire(false, 1s); }, "can't specify a timeout for a non-blocking call");
-  expect_python_error<itc::InvalidArgument, itc::ValueError>(
-      [&] { cond.acquire(-2s); }, "timeout value must be a non-negative number");
+  expect_python_error<itc::InvalidArgument, itc::ValueError>([&] { cond.acquire(-2s); },
+                                                             "timeout value must be a non-negative number");
   EXPECT_FALSE(cond.is_owned());
   EXPECT_TRUE(cond.acquire(10s));
   EXPECT_TRUE(cond.acquire(0s));

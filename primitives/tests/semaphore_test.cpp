@@ -113,7 +113,7 @@ TYPED_TEST(SemaphoreLike, D1_NegativeInitialValueThrows) {
   expect_python_error<itc::InvalidArgument, itc::ValueError>([] { TypeParam sem(-1); }, msg);
   expect_python_error<itc::InvalidArgument, itc::ValueError>(
       [] { TypeParam sem(std::numeric_limits<std::ptrdiff_t>::min() + 1); }, msg);  // -sys.maxsize
-  TypeParam zero(0);  // 0 is fine
+  TypeParam zero(0);                                                                // 0 is fine
   EXPECT_EQ(zero.value(), 0);
 }
 
@@ -205,9 +205,15 @@ TYPED_TEST(SemaphoreLike, D6_PermitsAreConservedUnderChurn) {
           for (int i = 0; i < 3000; ++i) {
             bool got = false;
             switch ((i + static_cast<int>(t)) % 3) {
-              case 0: got = sem.acquire(); break;
-              case 1: got = sem.acquire(std::chrono::microseconds(50)); break;
-              default: got = sem.acquire(false); break;
+              case 0:
+                got = sem.acquire();
+                break;
+              case 1:
+                got = sem.acquire(std::chrono::microseconds(50));
+                break;
+              default:
+                got = sem.acquire(false);
+                break;
             }
             if (!got) continue;
             occupancy.enter();

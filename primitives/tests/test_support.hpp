@@ -30,7 +30,9 @@ using Clock = std::chrono::steady_clock;
 
 /// Give `n` threads time to block (CPython's wait_threads_blocked: 10 ms each). A heuristic,
 /// never a synchronisation point: tests use it only to make "did not finish yet" meaningful.
-inline void wait_threads_blocked(int n) { std::this_thread::sleep_for(10ms * n); }
+inline void wait_threads_blocked(int n) {
+  std::this_thread::sleep_for(10ms * n);
+}
 
 /// Seconds elapsed since `start`.
 inline double seconds_since(Clock::time_point start) {

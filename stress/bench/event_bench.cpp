@@ -23,9 +23,9 @@
 #include <thread>
 
 #include "bench_common.hpp"
-#include "textbook.hpp"
 #include "itc/event.hpp"
 #include "itc/semaphore.hpp"
+#include "textbook.hpp"
 
 namespace {
 

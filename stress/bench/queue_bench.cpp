@@ -24,8 +24,8 @@
 #include <vector>
 
 #include "bench_common.hpp"
-#include "textbook.hpp"
 #include "itc/queue.hpp"
+#include "textbook.hpp"
 
 #if ITC_BENCH_HAVE_MOODYCAMEL
 #include <blockingconcurrentqueue.h>

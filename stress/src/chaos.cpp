@@ -21,7 +21,9 @@ std::uint64_t next(std::uint64_t& s) noexcept {
   return z ^ (z >> 31);
 }
 
-bool may_block(SyncPoint p) noexcept { return p == SyncPoint::lock || p == SyncPoint::wait; }
+bool may_block(SyncPoint p) noexcept {
+  return p == SyncPoint::lock || p == SyncPoint::wait;
+}
 
 // Progress means changing shared state. A thread that only polls (atomic loads, plain reads,
 // yields) while another is stuck is not progress: the watchdog must still call that a hang.

@@ -65,8 +65,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, double timeout_s
     for (int k = 0; k < 2; ++k) {
       if (!(fds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       const ssize_t n = ::read(fds[k].fd, buf, sizeof buf);
-      if (n <= 0) open[k] = false;
-      else (k == 0 ? r.out : r.err).append(buf, static_cast<std::size_t>(n));
+      if (n <= 0)
+        open[k] = false;
+      else
+        (k == 0 ? r.out : r.err).append(buf, static_cast<std::size_t>(n));
     }
   }
   ::close(out[0]);
@@ -74,8 +76,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, double timeout_s
   int status = 0;
   ::waitpid(pid, &status, 0);
   r.seconds = elapsed();
-  if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
-  else if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status))
+    r.signal = WTERMSIG(status);
+  else if (WIFEXITED(status))
+    r.exit_code = WEXITSTATUS(status);
   return r;
 }
 

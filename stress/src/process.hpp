@@ -8,13 +8,13 @@
 namespace itc::tools {
 
 struct ProcessResult {
-  int exit_code = -1;   // valid when !signaled && !timed_out && started
-  int signal = 0;       // the signal that ended it, if any
+  int exit_code = -1;  // valid when !signaled && !timed_out && started
+  int signal = 0;      // the signal that ended it, if any
   bool started = false;
   bool timed_out = false;
   double seconds = 0;
-  std::string out;      // stdout
-  std::string err;      // stderr
+  std::string out;  // stdout
+  std::string err;  // stderr
 };
 
 /// Runs argv[0] (searched in PATH) with argv, capturing stdout and stderr; kills it (SIGKILL)

@@ -21,9 +21,9 @@
 #include <vector>
 
 #include "itc/errors.hpp"
-#include "process.hpp"
 #include "itc/platform/tsan_annotations.hpp"
 #include "itc/stress/chaos.hpp"
+#include "process.hpp"
 // clang-format off
 #include "itc/models/scenario.hpp"
 #ifndef ITC_CATALOG_HEADER
@@ -54,10 +54,10 @@ struct StressOptions {
   std::uint64_t iterations = 0;  // 0: the scenario's default (see default_iterations)
   double budget = 5.0;           // seconds for the whole check
   bool chaos = true;
-  unsigned stall_ms = 1000;      // no progress for this long: a hang
+  unsigned stall_ms = 1000;  // no progress for this long: a hang
   bool quiet = false;
-  unsigned runs = 100;           // measure
-  unsigned jobs = 1;             // measure: checks run at the same time
+  unsigned runs = 100;  // measure
+  unsigned jobs = 1;    // measure: checks run at the same time
 };
 
 inline double seconds_since(Clock::time_point t0) {
@@ -75,19 +75,21 @@ inline std::string primitive_call(const char* file, const char* function) {
   std::string name;
   bool upper = true;
   for (char ch : stem) {
-    if (ch == '_') { upper = true; continue; }
+    if (ch == '_') {
+      upper = true;
+      continue;
+    }
     name += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(ch))) : ch;
     upper = false;
   }
   std::string fn = function ? function : "?";
   static const std::pair<std::string_view, std::string_view> public_names[] = {
-      {"acquire_slow", "acquire"}, {"wait_impl", "wait"},   {"wait_for_item", "get"},
-      {"wait_for_room", "put"},    {"wait_round", "wait"},  {"wake_one", "release"}};
+      {"acquire_slow", "acquire"}, {"wait_impl", "wait"},  {"wait_for_item", "get"},
+      {"wait_for_room", "put"},    {"wait_round", "wait"}, {"wake_one", "release"}};
   for (auto [internal, shown] : public_names)
     if (fn == internal) fn = shown;
   return name + "::" + fn + "()";
 }
-
 
 /// The first failure of a run, recorded by whichever thread saw it.
 /// The harness's own synchronisation must be race-free, or ThreadSanitizer would report the
@@ -146,12 +148,14 @@ void run_once(std::uint64_t iteration, std::uint64_t seed, const StressOptions& 
       try {
         scenario->thread(i);
       } catch (const InvariantViolated& e) {
-        failure->record(Verdict::assertion, "thread " + std::to_string(i) + ": invariant violated: " + e.what +
-                                                " (" + repo_relative_path(e.where.file) + ":" + std::to_string(e.where.line) + ")");
+        failure->record(Verdict::assertion,
+                        "thread " + std::to_string(i) + ": invariant violated: " + e.what + " (" +
+                            repo_relative_path(e.where.file) + ":" + std::to_string(e.where.line) + ")");
       } catch (const itc::Error& e) {
         failure->record(Verdict::error, "thread " + std::to_string(i) + ": itc error: " + e.what());
       } catch (const std::exception& e) {
-        failure->record(Verdict::crash, "thread " + std::to_string(i) + ": unexpected exception: " + e.what());
+        failure->record(Verdict::crash,
+                        "thread " + std::to_string(i) + ": unexpected exception: " + e.what());
       }
       detach_thread();
       finished->fetch_add(1);
@@ -167,8 +171,10 @@ void run_once(std::uint64_t iteration, std::uint64_t seed, const StressOptions& 
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
     if (failure->set.load()) {
       std::lock_guard<std::mutex> g(failure->m);
-      std::printf("%s in run %llu (seed %llu)\n  %s\n", std::string(models::to_string(failure->verdict)).c_str(),
-                  static_cast<unsigned long long>(iteration), static_cast<unsigned long long>(seed), failure->detail.c_str());
+      std::printf("%s in run %llu (seed %llu)\n  %s\n",
+                  std::string(models::to_string(failure->verdict)).c_str(),
+                  static_cast<unsigned long long>(iteration), static_cast<unsigned long long>(seed),
+                  failure->detail.c_str());
       child_exit(failure->verdict, iteration, seed, seconds_since(t0));
     }
     if (finished->load() == n) break;
@@ -182,8 +188,9 @@ void run_once(std::uint64_t iteration, std::uint64_t seed, const StressOptions& 
     const auto stalled = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - last_change);
     if (stalled.count() < static_cast<long>(opt.stall_ms) && seconds_since(run_start) < run_limit) continue;
     // A hang: report who waits where, and what the primitives' state says.
-    std::printf("hang in run %llu (seed %llu): no progress for %ld ms\n", static_cast<unsigned long long>(iteration),
-                static_cast<unsigned long long>(seed), static_cast<long>(stalled.count()));
+    std::printf("hang in run %llu (seed %llu): no progress for %ld ms\n",
+                static_cast<unsigned long long>(iteration), static_cast<unsigned long long>(seed),
+                static_cast<long>(stalled.count()));
     for (unsigned i = 0; i < n; ++i) {
       const ThreadSlot& s = control.slots[i];
       const int state = s.state.load();
@@ -191,9 +198,11 @@ void run_once(std::uint64_t iteration, std::uint64_t seed, const StressOptions& 
         std::printf("  thread %u: finished\n", i);
       } else if (state == ThreadSlot::blocked) {
         const char* file = s.file.load();
-        std::printf("  thread %u: blocked in %s at %s:%d (%s)\n", i, primitive_call(file, s.function.load()).c_str(),
+        std::printf("  thread %u: blocked in %s at %s:%d (%s)\n", i,
+                    primitive_call(file, s.function.load()).c_str(),
                     repo_relative_path(file ? file : "?").c_str(), s.line.load(),
-                    s.point.load() == static_cast<int>(SyncPoint::lock) ? "acquiring a mutex" : "waiting on a condition variable");
+                    s.point.load() == static_cast<int>(SyncPoint::lock) ? "acquiring a mutex"
+                                                                        : "waiting on a condition variable");
       } else {
         std::printf("  thread %u: running, but made no progress (a busy loop without synchronisation?)\n", i);
       }
@@ -224,7 +233,8 @@ int run_child(const StressOptions& opt) {
     if (i > 0 && seconds_since(t0) >= opt.budget) break;
     run_once<S>(i, opt.seed + i, opt, t0);
   }
-  std::printf("pass: %llu runs in %.3f s, none failed\n", static_cast<unsigned long long>(i), seconds_since(t0));
+  std::printf("pass: %llu runs in %.3f s, none failed\n", static_cast<unsigned long long>(i),
+              seconds_since(t0));
   child_exit(Verdict::pass, i, opt.seed, seconds_since(t0));
 }
 
@@ -237,9 +247,9 @@ struct StressEntry {
 inline const std::vector<StressEntry>& stress_catalog() {
   static const std::vector<StressEntry> entries = [] {
     std::vector<StressEntry> v;
-#define ITC_STRESS_ENTRY(S)                                                                \
-  v.push_back(StressEntry{ITC_SCENARIO_NAMESPACE::S<ChaosPlatform>::info,                  \
-                          ITC_SCENARIO_NAMESPACE::S<ChaosPlatform>::threads,               \
+#define ITC_STRESS_ENTRY(S)                                                  \
+  v.push_back(StressEntry{ITC_SCENARIO_NAMESPACE::S<ChaosPlatform>::info,    \
+                          ITC_SCENARIO_NAMESPACE::S<ChaosPlatform>::threads, \
                           &run_child<ITC_SCENARIO_NAMESPACE::S>});
     ITC_SCENARIOS(ITC_STRESS_ENTRY)
 #undef ITC_STRESS_ENTRY
@@ -253,8 +263,8 @@ inline const std::vector<StressEntry>& stress_catalog() {
 
 struct ChildResult {
   Verdict verdict = Verdict::crash;
-  std::string report;        // the child's stdout without the result line
-  std::string tsan_report;   // the first ThreadSanitizer report, if any
+  std::string report;       // the child's stdout without the result line
+  std::string tsan_report;  // the first ThreadSanitizer report, if any
   std::string stderr_text;
   std::uint64_t iteration = 0;
   std::uint64_t seed = 0;
@@ -287,7 +297,8 @@ inline ChildResult spawn_child(const std::string& id, const StressOptions& opt) 
     if (std::strncmp(*e, "TSAN_OPTIONS=", 13) != 0) env.emplace_back(*e);
   const char* user_tsan = std::getenv("TSAN_OPTIONS");
   env.push_back(std::string("TSAN_OPTIONS=halt_on_error=1 exitcode=66 second_deadlock_stack=1 "
-                            "report_thread_leaks=0 ") + (user_tsan ? user_tsan : ""));
+                            "report_thread_leaks=0 ") +
+                (user_tsan ? user_tsan : ""));
   // A generous hard limit above the child's own budget and watchdog: if even that passes, the
   // child itself is stuck (e.g. a hang the watchdog could not see) and is killed: `timeout`.
   const double hard_limit = opt.budget + opt.stall_ms / 1000.0 * 3 + (kTsanBuild ? 60 : 20);
@@ -346,11 +357,14 @@ inline Verdict checker_verdict(const ChildResult& r) {
   return r.verdict;
 }
 
-inline models::Expectation expectation(const ScenarioInfo& info) { return kTsanBuild ? info.tsan : info.stress; }
+inline models::Expectation expectation(const ScenarioInfo& info) {
+  return kTsanBuild ? info.tsan : info.stress;
+}
 
 inline std::uint64_t default_iterations(const ScenarioInfo& info) {
   // Correct forms must pass 100 runs; broken forms get many tries within the time budget.
-  return expectation(info).verdict == Verdict::pass || expectation(info).verdict == Verdict::none ? 100 : 100000;
+  return expectation(info).verdict == Verdict::pass || expectation(info).verdict == Verdict::none ? 100
+                                                                                                  : 100000;
 }
 
 [[noreturn]] inline void usage_error(const std::string& message) {
@@ -358,20 +372,23 @@ inline std::uint64_t default_iterations(const ScenarioInfo& info) {
   std::exit(2);
 }
 
-inline std::uint64_t parse_uint(const std::string& flag, const std::string& text, std::uint64_t min, std::uint64_t max) {
+inline std::uint64_t parse_uint(const std::string& flag, const std::string& text, std::uint64_t min,
+                                std::uint64_t max) {
   std::uint64_t v = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size())
     usage_error(flag + " needs a non-negative integer, got '" + text + "'");
   if (v < min || v > max)
-    usage_error(flag + " must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + text);
+    usage_error(flag + " must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
+                text);
   return v;
 }
 
 inline double parse_seconds(const std::string& flag, const std::string& text) {
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size()) usage_error(flag + " needs a number of seconds, got '" + text + "'");
+  if (text.empty() || end != text.c_str() + text.size())
+    usage_error(flag + " needs a number of seconds, got '" + text + "'");
   if (!(v > 0) || v > 3600) usage_error(flag + " must be more than 0 and at most 3600 seconds, got " + text);
   return v;
 }
@@ -425,8 +442,8 @@ inline int stress_main(int argc, char** argv) {
       };
       for (const auto& e : stress_catalog())
         std::cout << e.info.id << "\t" << e.threads << "\t" << e.info.origin << "\t" << e.info.defect << "\t"
-                  << e.info.fix << "\t" << e.info.source << "\t" << cell(e.info.model) << "\t" << cell(e.info.stress)
-                  << "\t" << cell(e.info.tsan) << "\n";
+                  << e.info.fix << "\t" << e.info.source << "\t" << cell(e.info.model) << "\t"
+                  << cell(e.info.stress) << "\t" << cell(e.info.tsan) << "\n";
       return 0;
     }
     for (const auto& e : stress_catalog()) {
@@ -434,8 +451,8 @@ inline int stress_main(int argc, char** argv) {
         std::cout << e.info.id << "\n";
       } else {
         const auto x = expectation(e.info);
-        std::cout << e.info.id << "\t" << models::to_string(x.verdict) << (x.probabilistic ? " (p)" : "") << "\t"
-                  << e.info.defect << "\n";
+        std::cout << e.info.id << "\t" << models::to_string(x.verdict) << (x.probabilistic ? " (p)" : "")
+                  << "\t" << e.info.defect << "\n";
       }
     }
     return 0;
@@ -452,19 +469,31 @@ inline int stress_main(int argc, char** argv) {
       if (i + 1 >= args.size()) usage_error(a + " needs a value");
       return args[++i];
     };
-    if (a == "--seed") opt.seed = parse_uint(a, value(), 0, 1ULL << 60);
-    else if (a == "--iterations") opt.iterations = parse_uint(a, value(), 1, 100'000'000);
-    else if (a == "--budget") { opt.budget = parse_seconds(a, value()); budget_given = true; }
-    else if (a == "--stall-ms") opt.stall_ms = static_cast<unsigned>(parse_uint(a, value(), 10, 600'000));
-    else if (a == "--runs") opt.runs = static_cast<unsigned>(parse_uint(a, value(), 1, 10'000));
-    else if (a == "--jobs") opt.jobs = static_cast<unsigned>(parse_uint(a, value(), 1, 64));
+    if (a == "--seed")
+      opt.seed = parse_uint(a, value(), 0, 1ULL << 60);
+    else if (a == "--iterations")
+      opt.iterations = parse_uint(a, value(), 1, 100'000'000);
+    else if (a == "--budget") {
+      opt.budget = parse_seconds(a, value());
+      budget_given = true;
+    } else if (a == "--stall-ms")
+      opt.stall_ms = static_cast<unsigned>(parse_uint(a, value(), 10, 600'000));
+    else if (a == "--runs")
+      opt.runs = static_cast<unsigned>(parse_uint(a, value(), 1, 10'000));
+    else if (a == "--jobs")
+      opt.jobs = static_cast<unsigned>(parse_uint(a, value(), 1, 64));
     else if (a == "--chaos") {
       const std::string v = value();
-      if (v == "on") opt.chaos = true;
-      else if (v == "off") opt.chaos = false;
-      else usage_error("--chaos must be on or off, got '" + v + "'");
-    } else if (a == "--quiet") opt.quiet = true;
-    else usage_error("unknown option '" + a + "'");
+      if (v == "on")
+        opt.chaos = true;
+      else if (v == "off")
+        opt.chaos = false;
+      else
+        usage_error("--chaos must be on or off, got '" + v + "'");
+    } else if (a == "--quiet")
+      opt.quiet = true;
+    else
+      usage_error("unknown option '" + a + "'");
   }
   if (opt.iterations == 0) opt.iterations = command == "repro" ? 100'000'000 : default_iterations(entry.info);
   if (command == "repro" && !budget_given) opt.budget = 60;
@@ -502,8 +531,8 @@ inline int stress_main(int argc, char** argv) {
     std::sort(times.begin(), times.end());
     std::sort(seen.begin(), seen.end());
     std::printf("%s\t%s\tchaos %s\t%u/%u detected (%s expected)\tmedian time to detection %s\n",
-                std::string(entry.info.id).c_str(), std::string(kChecker).c_str(), opt.chaos ? "on" : "off", detected,
-                opt.runs, std::string(models::to_string(expected)).c_str(),
+                std::string(entry.info.id).c_str(), std::string(kChecker).c_str(), opt.chaos ? "on" : "off",
+                detected, opt.runs, std::string(models::to_string(expected)).c_str(),
                 times.empty() ? "-" : (std::to_string(times[times.size() / 2]) + " s").c_str());
     std::string histogram;
     for (std::size_t i = 0; i < seen.size();) {
@@ -521,21 +550,28 @@ inline int stress_main(int argc, char** argv) {
   const Verdict v = checker_verdict(r);
   const bool match = x.accepts(v);
   std::cout << "scenario   " << entry.info.id << "\n"
-            << "checker    " << kChecker << " (chaos " << (opt.chaos ? "on" : "off") << ", seed " << opt.seed << ")\n"
+            << "checker    " << kChecker << " (chaos " << (opt.chaos ? "on" : "off") << ", seed " << opt.seed
+            << ")\n"
             << "verdict    " << models::to_string(v)
-            << (match ? "  (as expected)" : "  (EXPECTED " + std::string(models::to_string(expected)) + ")") << "\n";
+            << (match ? "  (as expected)" : "  (EXPECTED " + std::string(models::to_string(expected)) + ")")
+            << "\n";
   if (v == Verdict::pass && r.verdict == Verdict::assertion) {
-    std::printf("note       the invariant failed in run %llu (the stress checker's finding); ThreadSanitizer reported nothing\n",
-                static_cast<unsigned long long>(r.iteration));
+    std::printf(
+        "note       the invariant failed in run %llu (the stress checker's finding); ThreadSanitizer "
+        "reported nothing\n",
+        static_cast<unsigned long long>(r.iteration));
   } else if (v != Verdict::pass || r.verdict != Verdict::pass) {
-    std::printf("found      in run %llu after %.3f s\n", static_cast<unsigned long long>(r.iteration), r.seconds);
+    std::printf("found      in run %llu after %.3f s\n", static_cast<unsigned long long>(r.iteration),
+                r.seconds);
   } else {
-    std::printf("runs       %llu in %.3f s\n", static_cast<unsigned long long>(r.iteration), seconds_since(t0));
+    std::printf("runs       %llu in %.3f s\n", static_cast<unsigned long long>(r.iteration),
+                seconds_since(t0));
   }
   if (!opt.quiet) {
     if (r.verdict != Verdict::pass) std::cout << "evidence\n" << r.report;
     if (!r.tsan_report.empty()) std::cout << "ThreadSanitizer report\n" << r.tsan_report;
-    if (r.signal != 0) std::cout << "the check process died of signal " << r.signal << " (" << strsignal(r.signal) << ")\n";
+    if (r.signal != 0)
+      std::cout << "the check process died of signal " << r.signal << " (" << strsignal(r.signal) << ")\n";
     if (r.timed_out) std::cout << "the check process did not finish within its hard limit and was killed\n";
     if (r.verdict == Verdict::crash && r.signal == 0 && r.tsan_report.empty()) std::cout << r.stderr_text;
   }
@@ -545,7 +581,8 @@ inline int stress_main(int argc, char** argv) {
   }
   if (command == "repro") {
     std::printf("repro      %s after %llu attempts in %.3f s\n", v == Verdict::pass ? "no failure" : "failed",
-                static_cast<unsigned long long>(r.iteration + (v == Verdict::pass ? 0 : 1)), seconds_since(t0));
+                static_cast<unsigned long long>(r.iteration + (v == Verdict::pass ? 0 : 1)),
+                seconds_since(t0));
     return v == Verdict::pass ? 1 : 0;
   }
   return match ? 0 : 1;

@@ -13,4 +13,6 @@
 // built with -fsanitize=thread), 1 it is not, 2 bad usage.
 #include "stress_check.hpp"
 
-int main(int argc, char** argv) { return itc::stress::stress_main(argc, argv); }
+int main(int argc, char** argv) {
+  return itc::stress::stress_main(argc, argv);
+}

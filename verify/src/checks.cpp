@@ -32,7 +32,9 @@ std::string field(const std::string& out, const std::string& key) {
   return "";
 }
 
-std::string first_word(const std::string& s) { return s.substr(0, s.find(' ')); }
+std::string first_word(const std::string& s) {
+  return s.substr(0, s.find(' '));
+}
 
 }  // namespace
 
@@ -79,7 +81,10 @@ std::vector<TraceStep> parse_trace(const std::string& out) {
   std::string line;
   bool inside = false;
   while (std::getline(in, line)) {
-    if (line.rfind("trace", 0) == 0) { inside = true; continue; }
+    if (line.rfind("trace", 0) == 0) {
+      inside = true;
+      continue;
+    }
     if (line.rfind("replay", 0) == 0) break;
     std::smatch m;
     if (inside && std::regex_match(line, m, step))
@@ -92,7 +97,8 @@ namespace {
 
 Cell failed_to_run(Cell c, const ProcessResult& r, const std::string& what) {
   c.verdict = r.timed_out ? "timeout" : "crash";
-  c.evidence = what + (r.timed_out ? ": the check did not finish within its time limit" : ": " + r.err + r.out);
+  c.evidence =
+      what + (r.timed_out ? ": the check did not finish within its time limit" : ": " + r.err + r.out);
   c.match = false;
   return c;
 }
@@ -133,7 +139,8 @@ Cell run_check(const Row& row, const std::string& checker, const Options& opt) {
     // marked "(random)" needs a spurious wake-up, which only the random scheduler injects: its
     // bounded search must pass and the random search is the evidence.
     const bool random_only = c.expected.find("(random)") != std::string::npos;
-    const ProcessResult bound = run_process({bin, "run", row.id, "--strategy", "bound", "--bound", "2"}, opt.check_timeout);
+    const ProcessResult bound =
+        run_process({bin, "run", row.id, "--strategy", "bound", "--bound", "2"}, opt.check_timeout);
     const ProcessResult random = run_process(
         {bin, "run", row.id, "--strategy", "random", "--iterations", "100000"}, opt.check_timeout);
     c.seconds = bound.seconds + random.seconds;
@@ -155,7 +162,8 @@ Cell run_check(const Row& row, const std::string& checker, const Options& opt) {
     c.match = random_only ? (bound_verdict == "pass" && satisfies(random_verdict, c.expected))
                           : (satisfies(bound_verdict, c.expected) && satisfies(random_verdict, c.expected));
     if (!c.match)
-      c.evidence += "\nbound 2 gave: " + bound_verdict + "; random (100000 executions) gave: " + random_verdict + "\n" +
+      c.evidence += "\nbound 2 gave: " + bound_verdict +
+                    "; random (100000 executions) gave: " + random_verdict + "\n" +
                     (random_only ? bound.out : random.out);
   } else {
     const ProcessResult run = run_process({bin, "run", row.id}, opt.check_timeout);

@@ -24,8 +24,8 @@
 #include <set>
 #include <sstream>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "process.hpp"  // stress/src: shared with itc-stress
 #include "verify.hpp"
@@ -57,7 +57,8 @@ std::vector<std::string> parse_checkers(const std::string& list) {
 std::pair<unsigned, unsigned> parse_shard(const std::string& s) {
   static const std::regex form(R"(^(\d{1,6})/(\d{1,6})$)");
   std::smatch m;
-  if (!std::regex_match(s, m, form)) throw UsageError("--shard must look like i/N (e.g. 2/4), got '" + s + "'");
+  if (!std::regex_match(s, m, form))
+    throw UsageError("--shard must look like i/N (e.g. 2/4), got '" + s + "'");
   const unsigned i = static_cast<unsigned>(std::stoul(m[1])), n = static_cast<unsigned>(std::stoul(m[2]));
   if (n == 0 || i == 0 || i > n) throw UsageError("--shard " + s + " is out of range: need 1 <= i <= N");
   return {i, n};
@@ -91,12 +92,14 @@ std::vector<Row> select(const std::vector<Row>& rows, const std::vector<std::str
 /// Fails early (exit 2) if the report folder cannot be written, before any check runs.
 void check_writable(const std::string& dir) {
   const fs::path target = fs::absolute(dir);
-  const fs::path probe = target.parent_path() / (target.filename().string() + ".probe-" + std::to_string(::getpid()));
+  const fs::path probe =
+      target.parent_path() / (target.filename().string() + ".probe-" + std::to_string(::getpid()));
   std::error_code ec;
   fs::create_directories(probe, ec);
   if (ec) throw UsageError("cannot write the report folder '" + dir + "': " + ec.message());
   fs::remove_all(probe, ec);
-  if (fs::exists(target) && !fs::is_directory(target)) throw UsageError("'" + dir + "' exists and is not a folder");
+  if (fs::exists(target) && !fs::is_directory(target))
+    throw UsageError("'" + dir + "' exists and is not a folder");
 }
 
 std::string now_iso() {
@@ -107,8 +110,8 @@ std::string now_iso() {
 }
 
 /// Runs every selected scenario x checker, with a progress line per check on stderr.
-std::vector<Cell> run_cells(const std::vector<Row>& rows, const std::vector<std::string>& checkers, const Options& opt,
-                            unsigned shard_i, unsigned shard_n) {
+std::vector<Cell> run_cells(const std::vector<Row>& rows, const std::vector<std::string>& checkers,
+                            const Options& opt, unsigned shard_i, unsigned shard_n) {
   std::vector<std::pair<const Row*, std::string>> work;
   std::size_t k = 0;
   for (const auto& r : rows) {
@@ -129,7 +132,9 @@ std::vector<Cell> run_cells(const std::vector<Row>& rows, const std::vector<std:
       cell.verdict = "timeout";
       cell.evidence = fmt::format("not run: the --budget of {:.0f} s was used up", opt.budget);
     } else {
-      if (tty) std::fprintf(stderr, "\r[%3zu/%zu] %-7s %-34s ...", i + 1, work.size(), checker.c_str(), row->id.c_str());
+      if (tty)
+        std::fprintf(stderr, "\r[%3zu/%zu] %-7s %-34s ...", i + 1, work.size(), checker.c_str(),
+                     row->id.c_str());
       Options o = opt;
       o.check_timeout = std::min(opt.check_timeout, std::max(5.0, opt.budget - used));
       cell = run_check(*row, checker, o);
@@ -153,8 +158,8 @@ Binaries default_binaries() {
 void require_binaries(const Binaries& b, const std::vector<std::string>& checkers) {
   for (const auto& c : checkers)
     if (::access(b.of(c).c_str(), X_OK) != 0)
-      throw UsageError("the " + c + " checker '" + b.of(c) + "' is not built (make verify builds it; or pass --" + c +
-                       "-bin)");
+      throw UsageError("the " + c + " checker '" + b.of(c) +
+                       "' is not built (make verify builds it; or pass --" + c + "-bin)");
 }
 
 /// The scenario struct that holds `id`, cut out of its header (for compare).
@@ -182,23 +187,54 @@ std::string why(const std::string& checker, const std::string& expected) {
   const std::string v = expected.substr(0, expected.find_first_of(" |"));
   const bool p = expected.find("(p)") != std::string::npos;
   if (checker == "model") {
-    if (v == "data_race") return "Relacy simulates the C++ memory model and records every access to shared plain data (P::Var): it finds an interleaving with two accesses from different threads, one a write, with no happens-before between them — even if the values happen to come out right.";
-    if (v == "deadlock") return "Relacy explores interleavings until one leaves every unfinished thread blocked; it then prints that interleaving.";
-    if (v == "assertion") return "Some interleaving violates the scenario's invariant; bounded search (every schedule with up to 2 preemptions) or random search finds it, and Relacy's random scheduler also injects the spurious wake-ups real condition variables may have.";
-    if (v == "error") return "The library itself rejects the misuse with itc's error (Python's message); Relacy reports the execution in which it happens.";
+    if (v == "data_race")
+      return "Relacy simulates the C++ memory model and records every access to shared plain data (P::Var): "
+             "it finds an interleaving with two accesses from different threads, one a write, with no "
+             "happens-before between them — even if the values happen to come out right.";
+    if (v == "deadlock")
+      return "Relacy explores interleavings until one leaves every unfinished thread blocked; it then prints "
+             "that interleaving.";
+    if (v == "assertion")
+      return "Some interleaving violates the scenario's invariant; bounded search (every schedule with up to "
+             "2 preemptions) or random search finds it, and Relacy's random scheduler also injects the "
+             "spurious wake-ups real condition variables may have.";
+    if (v == "error")
+      return "The library itself rejects the misuse with itc's error (Python's message); Relacy reports the "
+             "execution in which it happens.";
     return "No interleaving explored (bound 2, and 100000 random) violates anything.";
   }
   if (checker == "stress") {
-    if (v == "hang") return std::string("The watchdog sees no thread change shared state for 1 s and reports which thread is blocked in which primitive, with the primitive's state") + (p ? "; it takes an unlucky interleaving, which seeded chaos (yields and sleeps at sync points) makes likely." : ".");
-    if (v == "assertion") return std::string("The scenario's invariant fails on real threads") + (p ? " when two threads meet inside the race window; seeded chaos widens that window so it happens within the budget." : ".");
+    if (v == "hang")
+      return std::string(
+                 "The watchdog sees no thread change shared state for 1 s and reports which thread is "
+                 "blocked in which primitive, with the primitive's state") +
+             (p ? "; it takes an unlucky interleaving, which seeded chaos (yields and sleeps at sync points) "
+                  "makes likely."
+                : ".");
+    if (v == "assertion")
+      return std::string("The scenario's invariant fails on real threads") +
+             (p ? " when two threads meet inside the race window; seeded chaos widens that window so it "
+                  "happens within the budget."
+                : ".");
     if (v == "error") return "The library raises itc's error on the misuse, on the first run.";
-    if (v == "—") return "Real threads do not show it: the defect is a data race or memory-ordering bug whose effect x86 and this scenario's sizes hide, or needs a spurious wake-up the OS practically never delivers. The program 'works', which is why the other checkers exist.";
+    if (v == "—")
+      return "Real threads do not show it: the defect is a data race or memory-ordering bug whose effect x86 "
+             "and this scenario's sizes hide, or needs a spurious wake-up the OS practically never delivers. "
+             "The program 'works', which is why the other checkers exist.";
     return "The correct form passes every run with chaos on.";
   }
-  if (v == "data_race") return "ThreadSanitizer tracks happens-before between the real accesses of the run and reports the unsynchronised pair with both stacks.";
-  if (v == "lock_order_inversion") return "ThreadSanitizer records the order in which each thread takes locks (itc::Lock announces itself to TSan) and reports the cycle A->B, B->A even on runs that do not hang.";
-  if (v == "hang" || v == "error") return "TSan has nothing to report; the run under TSan still ends the same way (" + v + "), which the stress runner diagnoses.";
-  if (v == "—") return "No data race: every access is synchronised. The defect is an atomicity violation or a lost wake-up, which TSan does not model — TSan is blind to it.";
+  if (v == "data_race")
+    return "ThreadSanitizer tracks happens-before between the real accesses of the run and reports the "
+           "unsynchronised pair with both stacks.";
+  if (v == "lock_order_inversion")
+    return "ThreadSanitizer records the order in which each thread takes locks (itc::Lock announces itself "
+           "to TSan) and reports the cycle A->B, B->A even on runs that do not hang.";
+  if (v == "hang" || v == "error")
+    return "TSan has nothing to report; the run under TSan still ends the same way (" + v +
+           "), which the stress runner diagnoses.";
+  if (v == "—")
+    return "No data race: every access is synchronised. The defect is an atomicity violation or a lost "
+           "wake-up, which TSan does not model — TSan is blind to it.";
   return "A clean run: no report.";
 }
 
@@ -206,8 +242,9 @@ int print_cells_and_status(const std::vector<Row>& rows, const std::vector<Cell>
                            const std::vector<std::string>& checkers) {
   std::cout << "\n" << matrix_text(rows, cells, checkers);
   const auto bad = std::count_if(cells.begin(), cells.end(), [](const Cell& c) { return !c.match; });
-  std::cout << "\n" << (bad == 0 ? fmt::format("every cell matches ({} cells)", cells.size())
-                                 : fmt::format("{} of {} cells do not match", bad, cells.size()))
+  std::cout << "\n"
+            << (bad == 0 ? fmt::format("every cell matches ({} cells)", cells.size())
+                         : fmt::format("{} of {} cells do not match", bad, cells.size()))
             << "\n";
   return bad == 0 ? 0 : 1;
 }
@@ -234,14 +271,17 @@ int main(int argc, char** argv) {
     sub->add_option("--report-dir", report_dir, "write JSON, JUnit, SARIF, Markdown and HTML reports here");
     sub->add_option("--shard", shard, "run only shard i of N (1-based), e.g. 2/4");
     sub->add_option("--budget", opt.budget, "seconds for the whole run")->check(CLI::Range(1.0, 86400.0));
-    sub->add_option("--check-timeout", opt.check_timeout, "seconds per check")->check(CLI::Range(1.0, 3600.0));
-    sub->add_option("--rate-runs", opt.rate_runs, "runs to sample a probabilistic row's detection rate (0: off)")
+    sub->add_option("--check-timeout", opt.check_timeout, "seconds per check")
+        ->check(CLI::Range(1.0, 3600.0));
+    sub->add_option("--rate-runs", opt.rate_runs,
+                    "runs to sample a probabilistic row's detection rate (0: off)")
         ->check(CLI::Range(0u, 1000u));
   };
   auto* run = app.add_subcommand("run", "run checks on some scenarios");
   run->add_option("ids", patterns, "scenario ids or globs (default: all)");
   add_run_options(run);
-  auto* matrix = app.add_subcommand("matrix", "every scenario x checker, graded against the expected verdicts");
+  auto* matrix =
+      app.add_subcommand("matrix", "every scenario x checker, graded against the expected verdicts");
   add_run_options(matrix);
   matrix->add_option("ids", patterns, "limit to these ids or globs");
 
@@ -288,14 +328,20 @@ int main(int argc, char** argv) {
         }
         for (const auto& r : j.at("catalog")) {
           if (!seen_rows.insert(r.at("id").get<std::string>()).second) continue;
-          Row row{r.at("id"), r.at("origin"), r.at("defect"), r.at("fix"), r.at("source"), r.at("threads"),
+          Row row{r.at("id"),
+                  r.at("origin"),
+                  r.at("defect"),
+                  r.at("fix"),
+                  r.at("source"),
+                  r.at("threads"),
                   r.at("expected").get<std::map<std::string, std::string>>()};
           rows.push_back(row);
         }
         for (const auto& c : j.at("cells")) {
           Cell cell = cell_from_json(c);
           if (!seen_cells.insert(cell.id + "\t" + cell.checker).second)
-            throw UsageError("'" + path + "' repeats the cell " + cell.id + " / " + cell.checker + " (overlapping shards?)");
+            throw UsageError("'" + path + "' repeats the cell " + cell.id + " / " + cell.checker +
+                             " (overlapping shards?)");
           cells.push_back(std::move(cell));
         }
       }
@@ -307,8 +353,10 @@ int main(int argc, char** argv) {
           for (const auto& c : cells)
             if (c.id == r.id && c.checker == k) ordered.push_back(c);
       for (const auto& k : kCheckers)
-        if (std::any_of(ordered.begin(), ordered.end(), [&](const Cell& c) { return c.checker == k; })) present.push_back(k);
-      write_reports(report_dir, rows, ordered, {{"tool", "itc-verify"}, {"generated", now_iso()}, {"merged_from", inputs}});
+        if (std::any_of(ordered.begin(), ordered.end(), [&](const Cell& c) { return c.checker == k; }))
+          present.push_back(k);
+      write_reports(report_dir, rows, ordered,
+                    {{"tool", "itc-verify"}, {"generated", now_iso()}, {"merged_from", inputs}});
       std::cout << "merged " << inputs.size() << " shard(s) into " << report_dir << "\n";
       return print_cells_and_status(rows, ordered, present);
     }
@@ -317,7 +365,8 @@ int main(int argc, char** argv) {
 
     if (*list) {
       for (const auto& r : catalog)
-        std::cout << fmt::format("{:<34} {:<60} {}\n", r.id, r.defect == "—" ? "(correct form)" : r.defect, r.origin);
+        std::cout << fmt::format("{:<34} {:<60} {}\n", r.id, r.defect == "—" ? "(correct form)" : r.defect,
+                                 r.origin);
       return 0;
     }
 
@@ -331,13 +380,16 @@ int main(int argc, char** argv) {
       const auto cells = run_cells(rows, checkers, opt, si, sn);
       std::vector<Row> shown;
       for (const auto& r : rows)
-        if (std::any_of(cells.begin(), cells.end(), [&](const Cell& c) { return c.id == r.id; })) shown.push_back(r);
+        if (std::any_of(cells.begin(), cells.end(), [&](const Cell& c) { return c.id == r.id; }))
+          shown.push_back(r);
       if (!report_dir.empty()) {
         // All selected rows, not only this shard's: every shard then carries the same catalog in
         // the same order, and merge reproduces an unsharded run exactly.
-        write_reports(report_dir, rows, cells,
-                      {{"tool", "itc-verify"}, {"generated", now_iso()}, {"shard", shard}, {"checkers", checkers}});
-        std::cout << "reports: " << report_dir << "/{results.json,junit.xml,results.sarif,summary.md,report.html}\n";
+        write_reports(
+            report_dir, rows, cells,
+            {{"tool", "itc-verify"}, {"generated", now_iso()}, {"shard", shard}, {"checkers", checkers}});
+        std::cout << "reports: " << report_dir
+                  << "/{results.json,junit.xml,results.sarif,summary.md,report.html}\n";
       }
       return print_cells_and_status(shown, cells, checkers);
     }
@@ -356,7 +408,8 @@ int main(int argc, char** argv) {
       static const std::regex state(R"(^\d+( [0-9 ]*)?$)");
       if (!replay.empty() && checker != "model") throw UsageError("--replay is for --checker model");
       if (!replay.empty() && !std::regex_match(replay, state))
-        throw UsageError("malformed replay state '" + replay + "' (expected what a failing run printed after --replay)");
+        throw UsageError("malformed replay state '" + replay +
+                         "' (expected what a failing run printed after --replay)");
       std::vector<std::string> args = {opt.bin.of(checker)};
       if (checker == "model") args.insert(args.end(), {"run", row.id, "--strategy", "bound", "--bound", "2"});
       if (checker == "model" && !replay.empty()) args.insert(args.end(), {"--replay", replay});
@@ -383,7 +436,8 @@ int main(int argc, char** argv) {
       const Row& a = row_of(id_a);
       const Row& b = row_of(id_b);
       std::cout << "compare " << a.id << "  vs  " << b.id << "\n\n";
-      std::cout << fmt::format("{:<10}{:<40}{}\n", "", a.id, b.id) << fmt::format("{:<10}{:<40}{}\n", "defect", a.defect, b.defect)
+      std::cout << fmt::format("{:<10}{:<40}{}\n", "", a.id, b.id)
+                << fmt::format("{:<10}{:<40}{}\n", "defect", a.defect, b.defect)
                 << fmt::format("{:<10}{:<40}{}\n\n", "fix", a.fix, b.fix);
       // The code difference: the two scenario definitions, diffed.
       const fs::path tmp = fs::temp_directory_path() / ("itc-compare-" + std::to_string(::getpid()));
@@ -391,10 +445,13 @@ int main(int argc, char** argv) {
       const std::string sa = scenario_source(source_dir, a.id), sb = scenario_source(source_dir, b.id);
       std::ofstream(tmp / "a.hpp") << sa;
       std::ofstream(tmp / "b.hpp") << sb;
-      const ProcessResult d = run_process({"diff", "-u", "--label", a.id, "--label", b.id, (tmp / "a.hpp").string(),
-                                           (tmp / "b.hpp").string()}, 30);
+      const ProcessResult d = run_process({"diff", "-u", "--label", a.id, "--label", b.id,
+                                           (tmp / "a.hpp").string(), (tmp / "b.hpp").string()},
+                                          30);
       fs::remove_all(tmp);
-      std::cout << "code difference (scenario definitions)\n" << (sa.empty() || sb.empty() ? "(source not found under " + source_dir + ")\n" : d.out) << "\n";
+      std::cout << "code difference (scenario definitions)\n"
+                << (sa.empty() || sb.empty() ? "(source not found under " + source_dir + ")\n" : d.out)
+                << "\n";
       for (const Row* r : {&a, &b})
         if (r->source.find("/broken/") != std::string::npos) {
           std::ifstream f(fs::path(source_dir) / r->source);
@@ -426,8 +483,8 @@ int main(int argc, char** argv) {
         if (c.checker == "model" && !c.trace.empty()) {
           std::cout << "\nfailing interleaving of " << c.id << " (model, bound 2)\n";
           for (const auto& s : c.trace)
-            std::cout << fmt::format("{:>5}  T{} | {}{} {}: {}\n", s.step, s.thread, std::string(4 * s.thread, ' '),
-                                     s.location, s.function, s.event);
+            std::cout << fmt::format("{:>5}  T{} | {}{} {}: {}\n", s.step, s.thread,
+                                     std::string(4 * s.thread, ' '), s.location, s.function, s.event);
           std::cout << "replay: " << c.replay << "\n";
         }
       const bool ok = std::all_of(cells.begin(), cells.end(), [](const Cell& c) { return c.match; });

@@ -17,15 +17,24 @@ namespace itc::verify {
 namespace fs = std::filesystem;
 
 nlohmann::json to_json(const Cell& c) {
-  nlohmann::json j = {{"id", c.id},         {"checker", c.checker}, {"verdict", c.verdict},
-                      {"expected", c.expected}, {"match", c.match},   {"seconds", c.seconds},
-                      {"replay", c.replay}, {"evidence", c.evidence}, {"location", c.location},
+  nlohmann::json j = {{"id", c.id},
+                      {"checker", c.checker},
+                      {"verdict", c.verdict},
+                      {"expected", c.expected},
+                      {"match", c.match},
+                      {"seconds", c.seconds},
+                      {"replay", c.replay},
+                      {"evidence", c.evidence},
+                      {"location", c.location},
                       {"rate", c.rate}};
   j["detection_seconds"] = c.detection_seconds ? nlohmann::json(*c.detection_seconds) : nlohmann::json();
   j["executions"] = c.executions ? nlohmann::json(*c.executions) : nlohmann::json();
   j["trace"] = nlohmann::json::array();
   for (const auto& s : c.trace)
-    j["trace"].push_back({{"step", s.step}, {"thread", s.thread}, {"location", s.location}, {"function", s.function},
+    j["trace"].push_back({{"step", s.step},
+                          {"thread", s.thread},
+                          {"location", s.location},
+                          {"function", s.function},
                           {"event", s.event}});
   return j;
 }
@@ -42,7 +51,8 @@ Cell cell_from_json(const nlohmann::json& j) {
   c.evidence = j.value("evidence", "");
   c.location = j.value("location", "");
   c.rate = j.value("rate", "");
-  if (j.contains("detection_seconds") && !j["detection_seconds"].is_null()) c.detection_seconds = j["detection_seconds"].get<double>();
+  if (j.contains("detection_seconds") && !j["detection_seconds"].is_null())
+    c.detection_seconds = j["detection_seconds"].get<double>();
   if (j.contains("executions") && !j["executions"].is_null()) c.executions = j["executions"].get<long long>();
   for (const auto& s : j.value("trace", nlohmann::json::array()))
     c.trace.push_back({s.at("step"), s.at("thread"), s.at("location"), s.at("function"), s.at("event")});
@@ -55,15 +65,27 @@ std::string xml_escape(const std::string& s) {
   std::string o;
   for (char ch : s) {
     switch (ch) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      case '\'': o += "&apos;"; break;
+      case '&':
+        o += "&amp;";
+        break;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      case '\'':
+        o += "&apos;";
+        break;
       default:
         // Control characters are not allowed in XML 1.0 (except tab, newline, return).
-        if (static_cast<unsigned char>(ch) < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') o += ' ';
-        else o += ch;
+        if (static_cast<unsigned char>(ch) < 0x20 && ch != '\t' && ch != '\n' && ch != '\r')
+          o += ' ';
+        else
+          o += ch;
     }
   }
   return o;
@@ -84,7 +106,8 @@ const Cell* find_cell(const std::vector<Cell>& cells, const std::string& id, con
 std::vector<std::string> checkers_in(const std::vector<Cell>& cells) {
   std::vector<std::string> out;
   for (const auto& k : kCheckers)
-    if (std::any_of(cells.begin(), cells.end(), [&](const Cell& c) { return c.checker == k; })) out.push_back(k);
+    if (std::any_of(cells.begin(), cells.end(), [&](const Cell& c) { return c.checker == k; }))
+      out.push_back(k);
   return out;
 }
 
@@ -94,8 +117,8 @@ std::string junit(const std::vector<Cell>& cells) {
   for (const auto& c : cells) total += c.seconds;
   std::ostringstream o;
   o << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    << fmt::format("<testsuites name=\"itc-verify\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n", cells.size(),
-                   failures, total);
+    << fmt::format("<testsuites name=\"itc-verify\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n",
+                   cells.size(), failures, total);
   for (const auto& checker : checkers_in(cells)) {
     std::vector<const Cell*> mine;
     for (const auto& c : cells)
@@ -103,13 +126,15 @@ std::string junit(const std::vector<Cell>& cells) {
     const auto f = std::count_if(mine.begin(), mine.end(), [](const Cell* c) { return !c->match; });
     o << fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n", checker, mine.size(), f);
     for (const Cell* c : mine) {
-      o << fmt::format("    <testcase classname=\"itc.{}\" name=\"{}\" time=\"{:.3f}\">\n", checker, xml_escape(c->id),
-                       c->seconds);
+      o << fmt::format("    <testcase classname=\"itc.{}\" name=\"{}\" time=\"{:.3f}\">\n", checker,
+                       xml_escape(c->id), c->seconds);
       if (!c->match)
         o << fmt::format("      <failure message=\"{}\" type=\"verdict-mismatch\">{}</failure>\n",
-                         xml_escape("expected " + c->expected + ", got " + c->verdict), xml_escape(c->evidence));
-      o << fmt::format("      <system-out>{}</system-out>\n",
-                       xml_escape("verdict: " + cell_label(*c) + " (expected " + c->expected + ")\nreplay: " + c->replay));
+                         xml_escape("expected " + c->expected + ", got " + c->verdict),
+                         xml_escape(c->evidence));
+      o << fmt::format(
+          "      <system-out>{}</system-out>\n",
+          xml_escape("verdict: " + cell_label(*c) + " (expected " + c->expected + ")\nreplay: " + c->replay));
       o << "    </testcase>\n";
     }
     o << "  </testsuite>\n";
@@ -124,17 +149,19 @@ nlohmann::json sarif(const std::vector<Row>& rows, const std::vector<Cell>& cell
   // demonstrating a mistake); a mismatch is an "error".
   nlohmann::json rules = nlohmann::json::array();
   for (const auto& r : rows)
-    rules.push_back({{"id", r.id},
-                     {"name", r.id},
-                     {"shortDescription", {{"text", r.defect == "—" ? "correct form of " + r.origin : r.defect}}},
-                     {"fullDescription", {{"text", "Tutorial origin: " + r.origin + ". Fix: " + r.fix}}},
-                     {"help", {{"text", "Fix: " + r.fix}}}});
+    rules.push_back(
+        {{"id", r.id},
+         {"name", r.id},
+         {"shortDescription", {{"text", r.defect == "—" ? "correct form of " + r.origin : r.defect}}},
+         {"fullDescription", {{"text", "Tutorial origin: " + r.origin + ". Fix: " + r.fix}}},
+         {"help", {{"text", "Fix: " + r.fix}}}});
   nlohmann::json results = nlohmann::json::array();
   for (const auto& c : cells) {
     if (c.verdict == "pass" && c.match) continue;
     std::string uri = c.location.substr(0, c.location.rfind(':'));
     int line = 1;
-    if (auto p = c.location.rfind(':'); p != std::string::npos) line = std::max(1, std::atoi(c.location.c_str() + p + 1));
+    if (auto p = c.location.rfind(':'); p != std::string::npos)
+      line = std::max(1, std::atoi(c.location.c_str() + p + 1));
     if (uri.empty()) {
       for (const auto& r : rows)
         if (r.id == c.id) uri = r.source;
@@ -154,14 +181,13 @@ nlohmann::json sarif(const std::vector<Row>& rows, const std::vector<Cell>& cell
   }
   return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
           {"version", "2.1.0"},
-          {"runs",
-           nlohmann::json::array({{{"tool",
-                                    {{"driver",
-                                      {{"name", "itc-verify"},
-                                       {"informationUri", "https://example.invalid/itc"},
-                                       {"version", "0.1.0"},
-                                       {"rules", rules}}}}},
-                                   {"results", results}}})}};
+          {"runs", nlohmann::json::array({{{"tool",
+                                            {{"driver",
+                                              {{"name", "itc-verify"},
+                                               {"informationUri", "https://example.invalid/itc"},
+                                               {"version", "0.1.0"},
+                                               {"rules", rules}}}}},
+                                           {"results", results}}})}};
 }
 
 std::string markdown(const std::vector<Row>& rows, const std::vector<Cell>& cells) {
@@ -189,7 +215,8 @@ std::string markdown(const std::vector<Row>& rows, const std::vector<Cell>& cell
       any = true;
       line << " " << (c->match ? "✅" : "❌") << " " << cell_label(*c);
       if (!c->match) line << " (expected " << c->expected << ")";
-      if (c->detection_seconds && c->verdict != "pass") line << fmt::format(", {:.3f} s", *c->detection_seconds);
+      if (c->detection_seconds && c->verdict != "pass")
+        line << fmt::format(", {:.3f} s", *c->detection_seconds);
       line << " |";
     }
     if (any) o << line.str() << "\n";
@@ -234,10 +261,11 @@ h2{margin-top:2em}
         continue;
       }
       any = true;
-      tr << "<td class=\"" << (c->match ? (c->verdict == "pass" ? "ok pass" : "ok") : "bad") << "\" title=\"expected "
-         << xml_escape(c->expected) << "\">" << xml_escape(cell_label(*c));
+      tr << "<td class=\"" << (c->match ? (c->verdict == "pass" ? "ok pass" : "ok") : "bad")
+         << "\" title=\"expected " << xml_escape(c->expected) << "\">" << xml_escape(cell_label(*c));
       if (!c->match) tr << " (expected " << xml_escape(c->expected) << ")";
-      if (c->detection_seconds && c->verdict != "pass") tr << fmt::format(" <small>{:.3f}s</small>", *c->detection_seconds);
+      if (c->detection_seconds && c->verdict != "pass")
+        tr << fmt::format(" <small>{:.3f}s</small>", *c->detection_seconds);
       tr << "</td>";
     }
     tr << "<td>" << xml_escape(r.defect) << "</td></tr>\n";
@@ -249,9 +277,11 @@ h2{margin-top:2em}
     if (c.trace.empty()) continue;
     unsigned threads = 0;
     for (const auto& s : c.trace) threads = std::max(threads, static_cast<unsigned>(s.thread) + 1);
-    o << "<h2 id=\"" << xml_escape(c.id) << "\"><code>" << xml_escape(c.id) << "</code> — " << xml_escape(c.checker)
-      << ": " << xml_escape(c.verdict) << "</h2>\n<p>Replay: <code>" << xml_escape(c.replay) << "</code></p>\n";
-    o << "<div class=\"lanes\" style=\"grid-template-columns:4em repeat(" << threads << ",minmax(14em,1fr))\">";
+    o << "<h2 id=\"" << xml_escape(c.id) << "\"><code>" << xml_escape(c.id) << "</code> — "
+      << xml_escape(c.checker) << ": " << xml_escape(c.verdict) << "</h2>\n<p>Replay: <code>"
+      << xml_escape(c.replay) << "</code></p>\n";
+    o << "<div class=\"lanes\" style=\"grid-template-columns:4em repeat(" << threads
+      << ",minmax(14em,1fr))\">";
     o << "<div class=\"head\">step</div>";
     for (unsigned t = 0; t < threads; ++t) o << "<div class=\"head\">thread " << t << "</div>";
     for (size_t i = 0; i < c.trace.size(); ++i) {
@@ -261,8 +291,9 @@ h2{margin-top:2em}
       for (unsigned t = 0; t < threads; ++t) {
         if (static_cast<int>(t) == s.thread) {
           const std::string file = s.location.substr(s.location.rfind('/') + 1);
-          o << "<div class=\"" << (last ? "fail" : "ev") << "\" title=\"" << xml_escape(s.location + " " + s.function)
-            << "\">" << xml_escape(file + " " + s.function + ": " + s.event) << "</div>";
+          o << "<div class=\"" << (last ? "fail" : "ev") << "\" title=\""
+            << xml_escape(s.location + " " + s.function) << "\">"
+            << xml_escape(file + " " + s.function + ": " + s.event) << "</div>";
         } else {
           o << "<div></div>";
         }
@@ -301,7 +332,8 @@ std::string matrix_text(const std::vector<Row>& rows, const std::vector<Cell>& c
       }
       any = true;
       std::string text = std::string(c->match ? "ok  " : "BAD ") + cell_label(*c);
-      if (c->detection_seconds && c->verdict != "pass") text += fmt::format(" {:.2f}s", *c->detection_seconds);
+      if (c->detection_seconds && c->verdict != "pass")
+        text += fmt::format(" {:.2f}s", *c->detection_seconds);
       if (!c->match) text += " (want " + c->expected + ")";
       line << fmt::format("{:<34}", text);
     }
@@ -313,7 +345,8 @@ std::string matrix_text(const std::vector<Row>& rows, const std::vector<Cell>& c
 void write_reports(const std::string& dir, const std::vector<Row>& rows, const std::vector<Cell>& cells,
                    const nlohmann::json& meta) {
   const fs::path target = fs::absolute(dir);
-  const fs::path tmp = target.parent_path() / (target.filename().string() + ".tmp-" + std::to_string(::getpid()));
+  const fs::path tmp =
+      target.parent_path() / (target.filename().string() + ".tmp-" + std::to_string(::getpid()));
   fs::remove_all(tmp);
   fs::create_directories(tmp);
   nlohmann::json all = meta;
@@ -321,10 +354,16 @@ void write_reports(const std::string& dir, const std::vector<Row>& rows, const s
   for (const auto& c : cells) all["cells"].push_back(to_json(c));
   all["catalog"] = nlohmann::json::array();
   for (const auto& r : rows)
-    all["catalog"].push_back({{"id", r.id}, {"origin", r.origin}, {"defect", r.defect}, {"fix", r.fix},
-                              {"source", r.source}, {"threads", r.threads}, {"expected", r.expected}});
-  all["summary"] = {{"cells", cells.size()},
-                    {"mismatches", std::count_if(cells.begin(), cells.end(), [](const Cell& c) { return !c.match; })}};
+    all["catalog"].push_back({{"id", r.id},
+                              {"origin", r.origin},
+                              {"defect", r.defect},
+                              {"fix", r.fix},
+                              {"source", r.source},
+                              {"threads", r.threads},
+                              {"expected", r.expected}});
+  all["summary"] = {
+      {"cells", cells.size()},
+      {"mismatches", std::count_if(cells.begin(), cells.end(), [](const Cell& c) { return !c.match; })}};
   write_file(tmp / "results.json", all.dump(2) + "\n");
   write_file(tmp / "junit.xml", junit(cells));
   write_file(tmp / "results.sarif", sarif(rows, cells).dump(2) + "\n");

@@ -46,17 +46,17 @@ struct TraceStep {
 /// The result of one scenario x checker.
 struct Cell {
   std::string id, checker;
-  std::string verdict;    // the checker's verdict ("timeout" if the check ran out of time)
-  std::string expected;   // the catalog's cell
+  std::string verdict;   // the checker's verdict ("timeout" if the check ran out of time)
+  std::string expected;  // the catalog's cell
   bool match = false;
-  double seconds = 0;                      // wall time of the check
-  std::optional<double> detection_seconds; // time until the defect was found
-  std::optional<long long> executions;     // model: executions explored
-  std::string rate;                        // "3/3" for probabilistic stress/tsan rows
-  std::string replay;                      // the command that reproduces it
-  std::string evidence;                    // the checker's full report
-  std::string location;                    // "file:line" where the failure shows, if known
-  std::vector<TraceStep> trace;            // model interleaving of a failing cell
+  double seconds = 0;                       // wall time of the check
+  std::optional<double> detection_seconds;  // time until the defect was found
+  std::optional<long long> executions;      // model: executions explored
+  std::string rate;                         // "3/3" for probabilistic stress/tsan rows
+  std::string replay;                       // the command that reproduces it
+  std::string evidence;                     // the checker's full report
+  std::string location;                     // "file:line" where the failure shows, if known
+  std::vector<TraceStep> trace;             // model interleaving of a failing cell
 };
 
 /// Does `verdict` satisfy the catalog cell `expected` ("—" = pass; "a|b (p)" = a or b)?

@@ -164,19 +164,20 @@ class BasicCondition {
 
     template <class L>
     static LockRef make(L& l) {
-      return LockRef{&l,
-                     [](void* s, bool blocking) { return static_cast<L*>(s)->acquire(blocking); },
-                     [](void* s, bool blocking, std::chrono::nanoseconds timeout) -> bool {
-                       if constexpr (requires(L& l, bool b, std::chrono::nanoseconds t) { l.acquire(b, t); }) {
-                         return static_cast<L*>(s)->acquire(blocking, timeout);
-                       } else {
-                         throw InvalidArgument("the condition's lock does not support a timeout");
-                       }
-                     },
-                     [](void* s) { static_cast<L*>(s)->release(); },
-                     [](void* s) { return static_cast<L*>(s)->is_owned(); },
-                     [](void* s) { return static_cast<L*>(s)->release_save(); },
-                     [](void* s, std::size_t d) { static_cast<L*>(s)->acquire_restore(d); }};
+      return LockRef{
+          &l,
+          [](void* s, bool blocking) { return static_cast<L*>(s)->acquire(blocking); },
+          [](void* s, bool blocking, std::chrono::nanoseconds timeout) -> bool {
+            if constexpr (requires(L & l, bool b, std::chrono::nanoseconds t) { l.acquire(b, t); }) {
+              return static_cast<L*>(s)->acquire(blocking, timeout);
+            } else {
+              throw InvalidArgument("the condition's lock does not support a timeout");
+            }
+          },
+          [](void* s) { static_cast<L*>(s)->release(); },
+          [](void* s) { return static_cast<L*>(s)->is_owned(); },
+          [](void* s) { return static_cast<L*>(s)->release_save(); },
+          [](void* s, std::size_t d) { static_cast<L*>(s)->acquire_restore(d); }};
     }
   };
 
@@ -208,12 +209,21 @@ class BasicCondition {
   void link(Waiter* w) ITC_REQUIRES(waiters_mutex_) {
     w->prev = tail_;
     w->next = nullptr;
-    if (tail_ != nullptr) tail_->next = w; else head_ = w;
+    if (tail_ != nullptr)
+      tail_->next = w;
+    else
+      head_ = w;
     tail_ = w;
   }
   void unlink(Waiter* w) ITC_REQUIRES(waiters_mutex_) {
-    if (w->prev != nullptr) w->prev->next = w->next; else head_ = w->next;
-    if (w->next != nullptr) w->next->prev = w->prev; else tail_ = w->prev;
+    if (w->prev != nullptr)
+      w->prev->next = w->next;
+    else
+      head_ = w->next;
+    if (w->next != nullptr)
+      w->next->prev = w->prev;
+    else
+      tail_ = w->prev;
     w->prev = w->next = nullptr;
   }
 

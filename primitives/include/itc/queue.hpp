@@ -406,7 +406,9 @@ class BasicQueue {
     return stored - taken_seen_.read() >= static_cast<std::size_t>(max);
   }
 
-  std::size_t queued() const ITC_REQUIRES(out_mutex_, mutex_) { return in_.read().size() + out_.read().size(); }
+  std::size_t queued() const ITC_REQUIRES(out_mutex_, mutex_) {
+    return in_.read().size() + out_.read().size();
+  }
 
   void throw_if_drained() ITC_REQUIRES(out_mutex_) {
     if (out_.read().size() > 0) return;
@@ -569,7 +571,7 @@ class BasicQueue {
   // Putters' side: written by every put() (and task_done(), under the same mutex).
   alignas(kCacheLine) typename P::Mutex mutex_;
   typename P::template Var<Order> in_ ITC_GUARDED_BY(mutex_);
-  typename P::template Atomic<std::size_t> put_total_{0};  // read by spinning getters
+  typename P::template Atomic<std::size_t> put_total_{0};                       // read by spinning getters
   typename P::template Var<std::size_t> taken_seen_ ITC_GUARDED_BY(mutex_){0};  // see is_full()
   typename P::template Var<std::size_t> unfinished_ ITC_GUARDED_BY(mutex_){0};
   typename P::template Var<std::size_t> done_total_ ITC_GUARDED_BY(mutex_){0};

@@ -47,12 +47,18 @@ inline rl::debug_info to_rl(const SourceLocation& loc) {
 
 inline rl::memory_order to_rl(std::memory_order mo) {
   switch (mo) {
-    case std::memory_order::relaxed: return rl::mo_relaxed;
-    case std::memory_order::consume: return rl::mo_consume;
-    case std::memory_order::acquire: return rl::mo_acquire;
-    case std::memory_order::release: return rl::mo_release;
-    case std::memory_order::acq_rel: return rl::mo_acq_rel;
-    default: return rl::mo_seq_cst;
+    case std::memory_order::relaxed:
+      return rl::mo_relaxed;
+    case std::memory_order::consume:
+      return rl::mo_consume;
+    case std::memory_order::acquire:
+      return rl::mo_acquire;
+    case std::memory_order::release:
+      return rl::mo_release;
+    case std::memory_order::acq_rel:
+      return rl::mo_acq_rel;
+    default:
+      return rl::mo_seq_cst;
   }
 }
 
@@ -130,23 +136,28 @@ struct RelacyPlatform {
     Atomic() : a_(T{}) {}
     explicit Atomic(T v) : a_(v) {}
 
-    T load(std::memory_order mo = std::memory_order::seq_cst, SourceLocation loc = SourceLocation::current()) const {
+    T load(std::memory_order mo = std::memory_order::seq_cst,
+           SourceLocation loc = SourceLocation::current()) const {
       return a_.load(to_rl(mo), to_rl(loc));
     }
-    void store(T v, std::memory_order mo = std::memory_order::seq_cst, SourceLocation loc = SourceLocation::current()) {
+    void store(T v, std::memory_order mo = std::memory_order::seq_cst,
+               SourceLocation loc = SourceLocation::current()) {
       a_.store(v, to_rl(mo), to_rl(loc));
     }
-    T exchange(T v, std::memory_order mo = std::memory_order::seq_cst, SourceLocation loc = SourceLocation::current()) {
+    T exchange(T v, std::memory_order mo = std::memory_order::seq_cst,
+               SourceLocation loc = SourceLocation::current()) {
       return a_.exchange(v, to_rl(mo), to_rl(loc));
     }
     bool compare_exchange_strong(T& expected, T desired, std::memory_order mo = std::memory_order::seq_cst,
                                  SourceLocation loc = SourceLocation::current()) {
       return a_.compare_exchange_strong(expected, desired, to_rl(mo), to_rl(loc));
     }
-    T fetch_add(T v, std::memory_order mo = std::memory_order::seq_cst, SourceLocation loc = SourceLocation::current()) {
+    T fetch_add(T v, std::memory_order mo = std::memory_order::seq_cst,
+                SourceLocation loc = SourceLocation::current()) {
       return a_.fetch_add(v, to_rl(mo), to_rl(loc));
     }
-    T fetch_sub(T v, std::memory_order mo = std::memory_order::seq_cst, SourceLocation loc = SourceLocation::current()) {
+    T fetch_sub(T v, std::memory_order mo = std::memory_order::seq_cst,
+                SourceLocation loc = SourceLocation::current()) {
       return a_.fetch_sub(v, to_rl(mo), to_rl(loc));
     }
 

@@ -46,8 +46,8 @@ enum class Verdict : std::uint8_t {
 
 constexpr std::string_view to_string(Verdict v) {
   constexpr std::array<std::string_view, 11> names = {
-      "pass",  "data_race",           "deadlock", "hang",    "livelock", "assertion",
-      "error", "lock_order_inversion", "crash",   "timeout", "—"};
+      "pass",  "data_race", "deadlock", "hang", "livelock", "assertion", "error", "lock_order_inversion",
+      "crash", "timeout",   "—"};
   return names[static_cast<std::size_t>(v)];
 }
 
@@ -67,16 +67,17 @@ struct Expectation {
     const Verdict expected = verdict == Verdict::none ? Verdict::pass : verdict;
     if (v == expected) return true;
     if (alternative == Verdict::none) return v == Verdict::pass;
-    return (alternative != Verdict::pass && v == alternative) || (alternative2 != Verdict::pass && v == alternative2);
+    return (alternative != Verdict::pass && v == alternative) ||
+           (alternative2 != Verdict::pass && v == alternative2);
   }
 };
 
 struct ScenarioInfo {
-  std::string_view id;         // "<family>/<variant>"; the correct form is "<family>/correct"
-  std::string_view origin;     // the tutorial section it comes from
-  std::string_view defect;     // one line; "—" for a correct form
-  std::string_view fix;        // one line; "—" for a correct form
-  std::string_view source;     // the file that holds the defect (scenario or broken primitive)
+  std::string_view id;      // "<family>/<variant>"; the correct form is "<family>/correct"
+  std::string_view origin;  // the tutorial section it comes from
+  std::string_view defect;  // one line; "—" for a correct form
+  std::string_view fix;     // one line; "—" for a correct form
+  std::string_view source;  // the file that holds the defect (scenario or broken primitive)
   Expectation model;
   Expectation stress;
   Expectation tsan;

@@ -38,7 +38,18 @@
 namespace itc {
 
 /// The synchronisation points at which a platform may inject scheduling noise.
-enum class SyncPoint { lock, unlock, wait, notify, yield, atomic_load, atomic_store, atomic_rmw, var_read, var_write };
+enum class SyncPoint {
+  lock,
+  unlock,
+  wait,
+  notify,
+  yield,
+  atomic_load,
+  atomic_store,
+  atomic_rmw,
+  var_read,
+  var_write
+};
 
 /// Hooks that do nothing: the default, zero-cost configuration. A Hooks type has
 ///   at(point, loc)    called before every synchronisation operation

@@ -22,16 +22,26 @@
 namespace itc::detail::tsan {
 
 #ifdef ITC_TSAN
-inline void mutex_create(void* m) noexcept { __tsan_mutex_create(m, __tsan_mutex_not_static); }
-inline void mutex_destroy(void* m) noexcept { __tsan_mutex_destroy(m, __tsan_mutex_not_static); }
-inline void pre_lock(void* m, bool is_try) noexcept { __tsan_mutex_pre_lock(m, is_try ? __tsan_mutex_try_lock : 0); }
+inline void mutex_create(void* m) noexcept {
+  __tsan_mutex_create(m, __tsan_mutex_not_static);
+}
+inline void mutex_destroy(void* m) noexcept {
+  __tsan_mutex_destroy(m, __tsan_mutex_not_static);
+}
+inline void pre_lock(void* m, bool is_try) noexcept {
+  __tsan_mutex_pre_lock(m, is_try ? __tsan_mutex_try_lock : 0);
+}
 inline void post_lock(void* m, bool is_try, bool acquired) noexcept {
   unsigned flags = is_try ? __tsan_mutex_try_lock : 0;
   if (!acquired) flags |= __tsan_mutex_try_lock_failed;
   __tsan_mutex_post_lock(m, flags, 0);
 }
-inline void pre_unlock(void* m) noexcept { (void)__tsan_mutex_pre_unlock(m, 0); }
-inline void post_unlock(void* m) noexcept { __tsan_mutex_post_unlock(m, 0); }
+inline void pre_unlock(void* m) noexcept {
+  (void)__tsan_mutex_pre_unlock(m, 0);
+}
+inline void post_unlock(void* m) noexcept {
+  __tsan_mutex_post_unlock(m, 0);
+}
 #else
 inline void mutex_create(void*) noexcept {}
 inline void mutex_destroy(void*) noexcept {}

@@ -33,11 +33,11 @@ using ChaosPlatform = BasicStdPlatform<ChaosHooks>;
 struct ThreadSlot {
   enum State : int { idle, running, blocked, finished };
   std::atomic<int> state{idle};
-  std::atomic<int> point{0};                   // the SyncPoint it blocks in
-  std::atomic<const char*> file{nullptr};      // where (string literals: safe to keep)
+  std::atomic<int> point{0};               // the SyncPoint it blocks in
+  std::atomic<const char*> file{nullptr};  // where (string literals: safe to keep)
   std::atomic<const char*> function{nullptr};
   std::atomic<int> line{0};
-  std::atomic<std::uint64_t> steps{0};         // state-changing sync points passed: progress
+  std::atomic<std::uint64_t> steps{0};  // state-changing sync points passed: progress
 };
 
 constexpr unsigned kMaxThreads = 64;
