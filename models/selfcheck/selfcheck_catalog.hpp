@@ -5,9 +5,11 @@
 #include "selfcheck_scenarios.hpp"
 
 #define ITC_SCENARIO_NAMESPACE ::itc::models::selfcheck
-#define ITC_SCENARIOS(X)           \
-  X(QueueBoundedTwoProducers)      \
-  X(QueueTwoConsumersShutdown)     \
-  X(LifoQueueTwoConsumersShutdown) \
-  X(QueueShutdownWakesPutter)      \
+#define ITC_SCENARIOS(X)            \
+  X(QueueBoundedTwoProducers)       \
+  X(QueueTwoConsumersShutdown)      \
+  X(LifoQueueTwoConsumersShutdown)  \
+  X(QueueShutdownWakesPutter)       \
+  X(QueueTaskDoneJoin)              \
+  X(QueueImmediateShutdownTaskDone) \
   X(EventPulses)

@@ -163,6 +163,80 @@ struct QueueShutdownWakesPutter {
   void check() { scenario_assert<P>(outcome.read() == 2, "a put() after shutdown() throws ShutDown"); }
 };
 
+/// Task accounting without a lock: two consumers call task_done() (a compare-exchange on
+/// done_total_) while the producer parks in join() (the Dekker pair on joiners_); join() must
+/// return exactly when every item is done, and see the consumers' writes.
+template <class P>
+struct QueueTaskDoneJoin {
+  static constexpr ScenarioInfo info{"selfcheck/queue_task_done_join",
+                                     "itc::Queue internals",
+                                     "—",
+                                     "—",
+                                     "primitives/include/itc/queue.hpp",
+                                     {Verdict::pass},
+                                     {Verdict::pass},
+                                     {Verdict::pass}};
+  static constexpr unsigned threads = 3;  // 0 puts and joins; 1, 2 get + task_done
+  static constexpr int kPerConsumer = P::is_model_checker ? 1 : 300;
+
+  BasicQueue<int, P> q;
+  typename P::template Var<long> processed[2]{typename P::template Var<long>(0),
+                                              typename P::template Var<long>(0)};
+
+  void thread(unsigned i) {
+    if (i == 0) {
+      for (int n = 1; n <= 2 * kPerConsumer; ++n) q.put(n);
+      q.join();
+      scenario_assert<P>(q.unfinished_tasks() == 0, "join() returns only when every task is done");
+      scenario_assert<P>(
+          processed[0].read() + processed[1].read() == 1L * kPerConsumer * (2 * kPerConsumer + 1),
+          "join() sees what the consumers wrote before task_done()");
+      return;
+    }
+    for (int n = 0; n < kPerConsumer; ++n) {
+      processed[i - 1].write() += q.get();
+      q.task_done();
+    }
+  }
+  void check() {}
+};
+
+/// shutdown(immediate=true) races a consumer's task_done(): dropped items count as done, the
+/// count never goes below zero (no spurious TaskDoneTooManyTimes), and join() returns.
+template <class P>
+struct QueueImmediateShutdownTaskDone {
+  static constexpr ScenarioInfo info{"selfcheck/queue_immediate_shutdown_task_done",
+                                     "itc::Queue internals",
+                                     "—",
+                                     "—",
+                                     "primitives/include/itc/queue.hpp",
+                                     {Verdict::pass},
+                                     {Verdict::pass},
+                                     {Verdict::pass}};
+  static constexpr unsigned threads = 3;  // 0 puts 2 and joins; 1 gets + task_done; 2 shuts down
+
+  BasicQueue<int, P> q;
+  BasicEvent<P> both_put;
+
+  void thread(unsigned i) {
+    if (i == 0) {
+      q.put(1);
+      q.put(2);
+      both_put.set();
+      q.join();
+      return;
+    }
+    both_put.wait();
+    if (i == 2) return q.shutdown(true);
+    try {
+      (void)q.get();
+      q.task_done();
+    } catch (const ShutDown&) {
+    }
+  }
+  void check() { scenario_assert<P>(q.unfinished_tasks() == 0, "nothing is left unfinished"); }
+};
+
 /// Round after round, a setter runs set(); clear(); set(); while two threads wait (one without,
 /// one with a timeout): the one-word state (generation << 1 | flag) must let every wait()
 /// return true, and what was written before set() must be visible after it.

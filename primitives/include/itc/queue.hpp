@@ -57,10 +57,12 @@
 // under `mutex_` (they keep the textbook's one-lock cost). Every path is model-checked and
 // stress-tested by models/selfcheck (several producers and consumers, maxsize 1, shutdown).
 //
+// Task accounting takes no lock either: unfinished_tasks() = put_total_ - done_total_, two
+// counters that only grow, one per side; task_done() is a compare-exchange that never lets the
+// count go below 0, and takes `mutex_` only to wake a parked join().
+//
 // Costs to know: put()+get() from a single thread is ~1.6x slower than the one-mutex textbook
-// queue (a refill takes both locks); task_done() takes `mutex_` per item, so get()+task_done()
-// hand-offs run at about the textbook's speed, and on a bounded queue slower (0.33x at maxsize
-// 1024, 1P/1C). Figures and causes: stress/bench/README.md.
+// queue (a refill takes both locks). Figures and causes: stress/bench/README.md.
 #pragma once
 
 #include <algorithm>
@@ -294,18 +296,39 @@ class BasicQueue {
   }
 
   void task_done() {
-    detail::MutexGuard guard(mutex_);
-    std::size_t& unfinished = unfinished_.write();
-    if (unfinished == 0) throw TaskDoneTooManyTimes();
-    ++done_total_.write();
-    if (--unfinished == 0 && joiners_.read() > 0) all_done_.notify_all();
+    // No lock: unfinished = put_total_ - done_total_, two counters that only grow, each written
+    // by one side. One compare-exchange on the getters' line, and a read of the putters'
+    // put_total_ only when the cached copy (a lower bound) no longer proves done < put.
+    //
+    // acquire (and the CAS's seq_cst on failure): whoever counted the `done` task_done()s got
+    // their items, so those items' put()s happen-before this thread, and the put_total_ read
+    // below sees at least them. With a relaxed load it could see an older put_total_ and throw
+    // TaskDoneTooManyTimes while a task was still unfinished (the model checker found that, in
+    // models/selfcheck queue_task_done_join). The cached copy needs no ordering: a value it
+    // holds was put_total_ once, and put_total_ only grows, so it can only prove done < put.
+    std::size_t done = done_total_.load(std::memory_order_acquire);
+    do {
+      if (done >= put_total_seen_.load(std::memory_order_relaxed)) {
+        const std::size_t put = put_total_.load(std::memory_order_acquire);
+        put_total_seen_.store(put, std::memory_order_relaxed);
+        if (done >= put) throw TaskDoneTooManyTimes();  // unfinished was 0 at that read
+      }
+      // seq_cst: the task_done() half of the Dekker pair with a parking join() (joiners_ /
+      // done_total_); as a read-modify-write it also continues the release sequence that
+      // join()'s load acquires, so every task_done()'s writes are visible after join().
+    } while (!done_total_.compare_exchange_strong(done, done + 1, std::memory_order_seq_cst));
+    if (joiners_.load(std::memory_order_seq_cst) > 0 &&
+        done + 1 == put_total_.load(std::memory_order_seq_cst)) {
+      detail::MutexGuard guard(mutex_);  // a joiner checks the counters under it before it waits
+      all_done_.notify_all();
+    }
   }
 
   void join() {
     detail::MutexGuard guard(mutex_);
-    ++joiners_.write();
-    while (unfinished_.read() > 0) all_done_.wait(mutex_);
-    --joiners_.write();
+    joiners_.fetch_add(1, std::memory_order_seq_cst);
+    while (!all_tasks_done()) all_done_.wait(mutex_);
+    joiners_.fetch_sub(1, std::memory_order_relaxed);
   }
 
   /// Waits at most `timeout` for every task to be done; false on expiry.
@@ -313,12 +336,16 @@ class BasicQueue {
   bool join(std::chrono::duration<Rep, Period> timeout) {
     detail::MutexGuard guard(mutex_);
     const auto deadline = detail::deadline_after<clock>(timeout);
-    ++joiners_.write();
-    while (unfinished_.read() > 0) {
-      if (clock::now() >= deadline || !all_done_.wait_until(mutex_, deadline)) break;
+    joiners_.fetch_add(1, std::memory_order_seq_cst);
+    bool done = false;
+    while (!(done = all_tasks_done())) {
+      if (clock::now() >= deadline || !all_done_.wait_until(mutex_, deadline)) {
+        done = all_tasks_done();
+        break;
+      }
     }
-    --joiners_.write();
-    return unfinished_.read() == 0;
+    joiners_.fetch_sub(1, std::memory_order_relaxed);
+    return done;
   }
 
   void shutdown(bool immediate = false) {
@@ -326,12 +353,19 @@ class BasicQueue {
     detail::MutexGuard guard(mutex_);
     shutdown_.write() = true;
     if (immediate) {
-      std::size_t& unfinished = unfinished_.write();
       const std::size_t drained = queued();
       in_.write().clear();
       out_.write().clear();
       taken_.fetch_add(drained, std::memory_order_seq_cst);
-      unfinished -= std::min(unfinished, drained);
+      // Dropped items count as done, never beyond what is unfinished: one CAS, so a concurrent
+      // task_done() cannot take the count below 0.
+      const std::size_t put = put_total_.load(std::memory_order_relaxed);  // stable: mutex_ held
+      std::size_t done = done_total_.load(std::memory_order_relaxed);
+      std::size_t credit = 0;
+      do {
+        credit = std::min(put - done, drained);
+      } while (!done_total_.compare_exchange_strong(done, done + credit, std::memory_order_seq_cst));
+      dropped_total_.write() += credit;
       all_done_.notify_all();
     }
     not_empty_.notify_all();
@@ -348,10 +382,7 @@ class BasicQueue {
     detail::MutexGuard guard(mutex_);
     return is_full();
   }
-  [[nodiscard]] std::size_t unfinished_tasks() {
-    detail::MutexGuard guard(mutex_);
-    return unfinished_.read();
-  }
+  [[nodiscard]] std::size_t unfinished_tasks() const { return unfinished(); }
   [[nodiscard]] std::ptrdiff_t maxsize() {
     detail::MutexGuard guard(mutex_);
     return maxsize_.read();
@@ -377,17 +408,26 @@ class BasicQueue {
   [[nodiscard]] Stats stats() {
     detail::MutexGuard out_guard(out_mutex_);
     detail::MutexGuard guard(mutex_);
+    const std::size_t done = done_total_.load(std::memory_order_acquire);
     return Stats{queued(),
-                 unfinished_.read(),
+                 put_total_.load(std::memory_order_acquire) - done,
                  put_total_.load(std::memory_order_relaxed),
-                 done_total_.read(),
+                 done - dropped_total_.read(),
                  getters_.load(std::memory_order_relaxed),
                  putters_.load(std::memory_order_relaxed),
-                 joiners_.read(),
+                 joiners_.load(std::memory_order_relaxed),
                  shutdown_.read()};
   }
 
  private:
+  // put() items not yet task_done() (or dropped by shutdown(immediate)). done_total_ is read
+  // first: it never exceeds put_total_ at any instant, so a later read of put_total_ is >= it.
+  std::size_t unfinished() const {
+    const std::size_t done = done_total_.load(std::memory_order_seq_cst);
+    return put_total_.load(std::memory_order_seq_cst) - done;
+  }
+  bool all_tasks_done() const { return unfinished() == 0; }
+
   // Full means: items ever stored (put_total_) minus items ever taken or dropped by
   // shutdown(immediate) (taken_) reaches maxsize. Only putters add, under mutex_. A take that
   // has not yet counted itself makes the difference an over-estimate for a moment, never an
@@ -514,7 +554,6 @@ class BasicQueue {
 
   void store(T&& item) ITC_REQUIRES(mutex_) {
     in_.write().push(std::move(item));  // may throw: nothing counted yet
-    ++unfinished_.write();
     // release: a getter spinning on put_total_ then finds the item under mutex_ anyway; the
     // counter itself only tells it when to look.
     put_total_.store(put_total_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
@@ -566,23 +605,26 @@ class BasicQueue {
   alignas(kCacheLine) typename P::Mutex out_mutex_;
   typename P::template Var<Order> out_ ITC_GUARDED_BY(out_mutex_);
   typename P::template Atomic<std::size_t> taken_{0};  // and by shutdown(immediate); read by putters
+  // By every task_done() (and shutdown(immediate)): task accounting is the getters' side too.
+  typename P::template Atomic<std::size_t> done_total_{0};
+  typename P::template Atomic<std::size_t> put_total_seen_{0};  // task_done()'s cached put_total_
   typename P::CondVar not_empty_;
 
-  // Putters' side: written by every put() (and task_done(), under the same mutex).
+  // Putters' side: written by every put().
   alignas(kCacheLine) typename P::Mutex mutex_;
   typename P::template Var<Order> in_ ITC_GUARDED_BY(mutex_);
-  typename P::template Atomic<std::size_t> put_total_{0};                       // read by spinning getters
-  typename P::template Var<std::size_t> taken_seen_ ITC_GUARDED_BY(mutex_){0};  // see is_full()
-  typename P::template Var<std::size_t> unfinished_ ITC_GUARDED_BY(mutex_){0};
-  typename P::template Var<std::size_t> done_total_ ITC_GUARDED_BY(mutex_){0};
-  typename P::template Var<std::size_t> joiners_ ITC_GUARDED_BY(mutex_){0};
+  typename P::template Atomic<std::size_t> put_total_{0};                          // read by spinning getters
+  typename P::template Var<std::size_t> taken_seen_ ITC_GUARDED_BY(mutex_){0};     // see is_full()
+  typename P::template Var<std::size_t> dropped_total_ ITC_GUARDED_BY(mutex_){0};  // for stats()
   typename P::template Var<std::ptrdiff_t> maxsize_ ITC_GUARDED_BY(mutex_);
   typename P::template Var<bool> shutdown_ ITC_GUARDED_BY(mutex_){false};
   typename P::CondVar not_full_;
 
-  // Written only by a thread about to park, read on every put() (getters_) or get() (putters_).
+  // Written only by a thread about to park, read on every put() (getters_), get() (putters_) or
+  // task_done() (joiners_).
   alignas(kCacheLine) typename P::template Atomic<std::size_t> getters_{0};
   typename P::template Atomic<std::size_t> putters_{0};
+  typename P::template Atomic<std::size_t> joiners_{0};
   typename P::CondVar all_done_;
 };
 
