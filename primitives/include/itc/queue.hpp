@@ -519,13 +519,16 @@ class BasicQueue {
       if (!spun) {
         // Poll without the lock until a batch of slots is free (1/16 of maxsize, 1..64) or the
         // spin budget ends: resuming at the first free slot would put one item per round trip
-        // of the getters' cache line (measured: 0.65x the textbook queue at maxsize 1024).
+        // of the getters' cache line (measured: 0.65x the textbook queue at maxsize 1024). The
+        // polls are spaced by one `pause` per slot awaited, since every poll takes that line
+        // away from the getters (polling at every pause: 11 M items/s at maxsize 1024; every
+        // 64: 30 M/s).
         spun = true;
         const std::size_t seen = taken_seen_.read();
         const auto batch = static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(maxsize_.read() / 16, 1, 64));
         mutex_.unlock();
         detail::spin_until<P>([&] { return taken_.load(std::memory_order_acquire) - seen >= batch; },
-                              spin_budget(deadline));
+                              spin_budget(deadline), static_cast<int>(batch));
         mutex_.lock();
       } else {
         // Register, then re-check (seq_cst, in is_full): take() counts itself in taken_ and then

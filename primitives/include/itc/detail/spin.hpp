@@ -33,8 +33,11 @@ inline void cpu_relax() noexcept {
 
 /// Polls `ready()` until it returns true (then returns true) or `budget` has passed (returns
 /// false). `ready` must only read shared state with atomic loads: it runs without any lock.
+/// `pauses_per_poll` spaces the polls out: each poll of a cache line that another thread writes
+/// on every operation takes that line away from it, so a waiter that expects to wait for many
+/// of those operations (a putter waiting for a batch of free slots) should poll less often.
 template <class P, class Ready>
-bool spin_until(Ready&& ready, std::chrono::nanoseconds budget = kSpinBeforePark) {
+bool spin_until(Ready&& ready, std::chrono::nanoseconds budget = kSpinBeforePark, int pauses_per_poll = 1) {
   if (ready()) return true;
   if constexpr (P::is_model_checker) {
     return false;
@@ -44,15 +47,17 @@ bool spin_until(Ready&& ready, std::chrono::nanoseconds budget = kSpinBeforePark
     // between two running threads usually lands within it.
     using SpinClock = std::chrono::steady_clock;
     constexpr int kPollsPerClockRead = 16;
+    const auto poll = [&] {
+      for (int p = 0; p < pauses_per_poll; ++p) cpu_relax();
+      return ready();
+    };
     for (int i = 0; i < kPollsPerClockRead; ++i) {
-      cpu_relax();
-      if (ready()) return true;
+      if (poll()) return true;
     }
     const auto give_up = SpinClock::now() + budget;
     for (;;) {
       for (int i = 0; i < kPollsPerClockRead; ++i) {
-        cpu_relax();
-        if (ready()) return true;
+        if (poll()) return true;
       }
       if (SpinClock::now() >= give_up) return false;
     }
