@@ -40,6 +40,7 @@
 #include <utility>
 
 #include "itc/detail/deadline.hpp"
+#include "itc/detail/lockable.hpp"
 #include "itc/errors.hpp"
 #include "itc/lock.hpp"
 #include "itc/platform/lock_guard.hpp"
@@ -48,7 +49,7 @@
 namespace itc {
 
 template <class P = StdPlatform>
-class BasicCondition {
+class BasicCondition : public detail::TimedLockable<BasicCondition<P>> {
  public:
   using platform_type = P;
   using clock = typename P::Clock;
@@ -78,18 +79,6 @@ class BasicCondition {
   void release() { lock_.release(lock_.self); }
   /// True if the calling thread holds the lock (Python's Condition._is_owned()).
   [[nodiscard]] bool is_owned() const { return lock_.is_owned(lock_.self); }
-  void lock() { acquire(); }
-  void unlock() { release(); }
-  bool try_lock() { return acquire(false); }
-  /// C++ TimedLockable: a zero or negative duration is a single try, never an error.
-  template <class Rep, class Period>
-  bool try_lock_for(std::chrono::duration<Rep, Period> d) {
-    return acquire(detail::is_negative(d) ? std::chrono::duration<Rep, Period>::zero() : d);
-  }
-  template <class Clock, class Duration>
-  bool try_lock_until(std::chrono::time_point<Clock, Duration> tp) {
-    return try_lock_for(tp - Clock::now());
-  }
 
   /// Waits until notified. Requires the lock; returns true.
   bool wait() { return wait_impl(nullptr); }

@@ -46,6 +46,7 @@
 #include <cstdint>
 
 #include "itc/detail/deadline.hpp"
+#include "itc/detail/lockable.hpp"
 #include "itc/errors.hpp"
 #include "itc/platform/lock_guard.hpp"
 #include "itc/platform/std_platform.hpp"
@@ -54,7 +55,7 @@
 namespace itc {
 
 template <class P = StdPlatform>
-class BasicLock {
+class BasicLock : public detail::TimedLockable<BasicLock<P>> {
  public:
   using platform_type = P;
   using clock = typename P::Clock;
@@ -150,19 +151,6 @@ class BasicLock {
            owner_.load(std::memory_order_relaxed) == P::current_thread();
   }
 
-  // Lockable / TimedLockable.
-  void lock() { acquire(); }
-  void unlock() { release(); }
-  bool try_lock() { return acquire(false); }
-  template <class Rep, class Period>
-  bool try_lock_for(std::chrono::duration<Rep, Period> d) {
-    return acquire(detail::is_negative(d) ? std::chrono::duration<Rep, Period>::zero() : d);
-  }
-  template <class Clock, class Duration>
-  bool try_lock_until(std::chrono::time_point<Clock, Duration> tp) {
-    return try_lock_for(tp - Clock::now());
-  }
-
   // Condition's save/restore protocol (Python's _release_save/_acquire_restore).
   std::size_t release_save() {
     release();
@@ -224,7 +212,7 @@ class BasicLock {
 };
 
 template <class P = StdPlatform>
-class BasicRLock {
+class BasicRLock : public detail::TimedLockable<BasicRLock<P>> {
  public:
   using platform_type = P;
   using clock = typename P::Clock;
@@ -278,19 +266,6 @@ class BasicRLock {
   [[nodiscard]] std::size_t recursion_count() const { return is_owned() ? count_.read() : 0; }
   /// True while any thread holds the lock (Python 3.14's RLock.locked()).
   [[nodiscard]] bool locked() const { return inner_.locked(); }
-
-  // Lockable / TimedLockable.
-  void lock() { acquire(); }
-  void unlock() { release(); }
-  bool try_lock() { return acquire(false); }
-  template <class Rep, class Period>
-  bool try_lock_for(std::chrono::duration<Rep, Period> d) {
-    return acquire(detail::is_negative(d) ? std::chrono::duration<Rep, Period>::zero() : d);
-  }
-  template <class Clock, class Duration>
-  bool try_lock_until(std::chrono::time_point<Clock, Duration> tp) {
-    return try_lock_for(tp - Clock::now());
-  }
 
   /// Releases every level at once and returns the depth (Python's _release_save); Condition
   /// uses it so that wait() really unlocks a recursively held lock. Throws if not owned.

@@ -1,0 +1,35 @@
+// itc/detail/lockable.hpp — the C++ Lockable / TimedLockable names over Python's acquire/release.
+//
+// Lock, RLock and Condition are used with std::lock_guard, std::unique_lock and std::scoped_lock
+// through these names. Derived must provide acquire(), acquire(bool blocking),
+// acquire(duration) and release(), with Python's meaning.
+#pragma once
+
+#include <chrono>
+
+#include "itc/detail/deadline.hpp"
+
+namespace itc::detail {
+
+template <class Derived>
+class TimedLockable {
+ public:
+  void lock() { self().acquire(); }
+  void unlock() { self().release(); }
+  bool try_lock() { return self().acquire(false); }
+  /// A zero or negative duration is a single try, never an error (Python's acquire(timeout)
+  /// would reject a negative one).
+  template <class Rep, class Period>
+  bool try_lock_for(std::chrono::duration<Rep, Period> d) {
+    return self().acquire(is_negative(d) ? std::chrono::duration<Rep, Period>::zero() : d);
+  }
+  template <class Clock, class Duration>
+  bool try_lock_until(std::chrono::time_point<Clock, Duration> tp) {
+    return try_lock_for(tp - Clock::now());
+  }
+
+ private:
+  Derived& self() { return static_cast<Derived&>(*this); }
+};
+
+}  // namespace itc::detail
