@@ -100,7 +100,10 @@ class BasicEvent {
     const auto signalled = [this, seen](std::memory_order mo) {
       return ((state_.load(mo) ^ seen) & ~kFlag) != 0;
     };
-    if (detail::spin_until<P>([&] { return signalled(std::memory_order_acquire); })) return true;
+    if (detail::spin_until<P>([&] { return signalled(std::memory_order_acquire); },
+                              detail::spin_budget<P>(deadline))) {
+      return true;
+    }
 
     detail::MutexGuard guard(park_mutex_);
     // seq_cst increment, then seq_cst re-check: the other half of set()'s Dekker pair.

@@ -486,7 +486,7 @@ class BasicQueue {
         const std::size_t seen = put_total_.load(std::memory_order_acquire);
         out_mutex_.unlock();
         detail::spin_until<P>([&] { return put_total_.load(std::memory_order_acquire) != seen; },
-                              spin_budget(deadline));
+                              detail::spin_budget<P>(deadline));
         out_mutex_.lock();
         continue;
       }
@@ -528,7 +528,7 @@ class BasicQueue {
         const auto batch = static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(maxsize_.read() / 16, 1, 64));
         mutex_.unlock();
         detail::spin_until<P>([&] { return taken_.load(std::memory_order_acquire) - seen >= batch; },
-                              spin_budget(deadline), static_cast<int>(batch));
+                              detail::spin_budget<P>(deadline), static_cast<int>(batch));
         mutex_.lock();
       } else {
         // Register, then re-check (seq_cst, in is_full): take() counts itself in taken_ and then
@@ -545,14 +545,6 @@ class BasicQueue {
       }
       if (shutdown_.read()) throw ShutDown();
     }
-  }
-
-  // The spin never outlasts the caller's deadline.
-  static std::chrono::nanoseconds spin_budget(const typename clock::time_point* deadline) {
-    if constexpr (P::is_model_checker) return {};  // not used there (detail/spin.hpp)
-    if (deadline == nullptr) return detail::kSpinBeforePark;
-    const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(*deadline - clock::now());
-    return std::min(left, detail::kSpinBeforePark);
   }
 
   void store(T&& item) ITC_REQUIRES(mutex_) {

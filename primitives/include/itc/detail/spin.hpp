@@ -21,6 +21,16 @@ namespace itc::detail {
 /// threads (~0.3 µs here), shorter than the cost of a park + wake (~20–35 µs).
 inline constexpr std::chrono::nanoseconds kSpinBeforePark{std::chrono::microseconds(20)};
 
+/// The spin budget of a wait that ends at `deadline` (nullptr: no deadline): a spin never
+/// outlasts the caller's timeout. Unused under a model checker, where it does not read the clock.
+template <class P>
+std::chrono::nanoseconds spin_budget(const typename P::Clock::time_point* deadline) {
+  if constexpr (P::is_model_checker) return {};
+  if (deadline == nullptr) return kSpinBeforePark;
+  const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(*deadline - P::Clock::now());
+  return left < kSpinBeforePark ? left : kSpinBeforePark;
+}
+
 /// Tells the CPU this is a spin-wait loop (x86 `pause`, Arm `yield`): it saves power and
 /// leaves the pipeline to a sibling hyper-thread.
 inline void cpu_relax() noexcept {
