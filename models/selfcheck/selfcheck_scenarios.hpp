@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <string_view>
 
 #include "itc/errors.hpp"
 #include "itc/event.hpp"
@@ -18,6 +19,11 @@
 #include "lockstep.hpp"
 
 namespace itc::models::selfcheck {
+
+/// Every self-check is a correct program: each checker must report `pass`.
+constexpr ScenarioInfo self_check(std::string_view id, std::string_view origin, std::string_view source) {
+  return {id, origin, "—", "—", source, {Verdict::pass}, {Verdict::pass}, {Verdict::pass}};
+}
 
 /// Two producers fill a maxsize-1 queue, so one of them parks in put() and must be woken by
 /// the consumer's get(); every item arrives once, in each producer's order.
@@ -54,14 +60,8 @@ struct BoundedTwoProducers {
 
 template <class P>
 struct QueueBoundedTwoProducers : BoundedTwoProducers<P, BasicQueue<int, P>> {
-  static constexpr ScenarioInfo info{"selfcheck/queue_bounded_two_producers",
-                                     "itc::Queue internals",
-                                     "—",
-                                     "—",
-                                     "primitives/include/itc/queue.hpp",
-                                     {Verdict::pass},
-                                     {Verdict::pass},
-                                     {Verdict::pass}};
+  static constexpr ScenarioInfo info = self_check("selfcheck/queue_bounded_two_producers",
+                                                  "itc::Queue internals", "primitives/include/itc/queue.hpp");
 };
 
 /// One producer, two consumers; the producer ends with shutdown(), which must wake a parked
@@ -104,40 +104,23 @@ struct TwoConsumersShutdown {
 
 template <class P>
 struct QueueTwoConsumersShutdown : TwoConsumersShutdown<P, BasicQueue<int, P>> {
-  static constexpr ScenarioInfo info{"selfcheck/queue_two_consumers_shutdown",
-                                     "itc::Queue internals",
-                                     "—",
-                                     "—",
-                                     "primitives/include/itc/queue.hpp",
-                                     {Verdict::pass},
-                                     {Verdict::pass},
-                                     {Verdict::pass}};
+  static constexpr ScenarioInfo info = self_check("selfcheck/queue_two_consumers_shutdown",
+                                                  "itc::Queue internals", "primitives/include/itc/queue.hpp");
 };
 
 template <class P>
 struct LifoQueueTwoConsumersShutdown : TwoConsumersShutdown<P, BasicQueue<int, P, LifoOrder<int>>> {
-  static constexpr ScenarioInfo info{"selfcheck/lifo_queue_two_consumers_shutdown",
-                                     "itc::LifoQueue internals",
-                                     "—",
-                                     "—",
-                                     "primitives/include/itc/queue.hpp",
-                                     {Verdict::pass},
-                                     {Verdict::pass},
-                                     {Verdict::pass}};
+  static constexpr ScenarioInfo info =
+      self_check("selfcheck/lifo_queue_two_consumers_shutdown", "itc::LifoQueue internals",
+                 "primitives/include/itc/queue.hpp");
 };
 
 /// A putter parked on a full queue must be woken by shutdown() and throw ShutDown; a getter
 /// still gets the queued item.
 template <class P>
 struct QueueShutdownWakesPutter {
-  static constexpr ScenarioInfo info{"selfcheck/queue_shutdown_wakes_putter",
-                                     "itc::Queue internals",
-                                     "—",
-                                     "—",
-                                     "primitives/include/itc/queue.hpp",
-                                     {Verdict::pass},
-                                     {Verdict::pass},
-                                     {Verdict::pass}};
+  static constexpr ScenarioInfo info = self_check("selfcheck/queue_shutdown_wakes_putter",
+                                                  "itc::Queue internals", "primitives/include/itc/queue.hpp");
   static constexpr unsigned threads = 2;
 
   BasicQueue<int, P> q{1};
@@ -168,14 +151,8 @@ struct QueueShutdownWakesPutter {
 /// return exactly when every item is done, and see the consumers' writes.
 template <class P>
 struct QueueTaskDoneJoin {
-  static constexpr ScenarioInfo info{"selfcheck/queue_task_done_join",
-                                     "itc::Queue internals",
-                                     "—",
-                                     "—",
-                                     "primitives/include/itc/queue.hpp",
-                                     {Verdict::pass},
-                                     {Verdict::pass},
-                                     {Verdict::pass}};
+  static constexpr ScenarioInfo info = self_check("selfcheck/queue_task_done_join", "itc::Queue internals",
+                                                  "primitives/include/itc/queue.hpp");
   static constexpr unsigned threads = 3;  // 0 puts and joins; 1, 2 get + task_done
   static constexpr int kPerConsumer = P::is_model_checker ? 1 : 300;
 
@@ -205,14 +182,8 @@ struct QueueTaskDoneJoin {
 /// count never goes below zero (no spurious TaskDoneTooManyTimes), and join() returns.
 template <class P>
 struct QueueImmediateShutdownTaskDone {
-  static constexpr ScenarioInfo info{"selfcheck/queue_immediate_shutdown_task_done",
-                                     "itc::Queue internals",
-                                     "—",
-                                     "—",
-                                     "primitives/include/itc/queue.hpp",
-                                     {Verdict::pass},
-                                     {Verdict::pass},
-                                     {Verdict::pass}};
+  static constexpr ScenarioInfo info = self_check("selfcheck/queue_immediate_shutdown_task_done",
+                                                  "itc::Queue internals", "primitives/include/itc/queue.hpp");
   static constexpr unsigned threads = 3;  // 0 puts 2 and joins; 1 gets + task_done; 2 shuts down
 
   BasicQueue<int, P> q;
@@ -242,14 +213,8 @@ struct QueueImmediateShutdownTaskDone {
 /// return true, and what was written before set() must be visible after it.
 template <class P>
 struct EventPulses {
-  static constexpr ScenarioInfo info{"selfcheck/event_pulses",
-                                     "itc::Event internals",
-                                     "—",
-                                     "—",
-                                     "primitives/include/itc/event.hpp",
-                                     {Verdict::pass},
-                                     {Verdict::pass},
-                                     {Verdict::pass}};
+  static constexpr ScenarioInfo info =
+      self_check("selfcheck/event_pulses", "itc::Event internals", "primitives/include/itc/event.hpp");
   static constexpr unsigned threads = 3;  // 0 pulses; 1 waits; 2 waits with a timeout
   static constexpr int kRounds = P::is_model_checker ? 1 : 300;
 
