@@ -274,7 +274,7 @@ class BasicQueue {
   template <class Rep, class Period>
   T get(std::chrono::duration<Rep, Period> timeout) {
     detail::MutexGuard guard(out_mutex_);
-    throw_if_drained();
+    (void)item_available();  // ShutDown on a shut-down, empty queue comes before InvalidArgument
     if (detail::is_negative(timeout)) throw InvalidArgument("'timeout' must be a non-negative number");
     const auto deadline = detail::deadline_after<clock>(timeout);
     wait_for_item(&deadline);
@@ -448,12 +448,6 @@ class BasicQueue {
 
   std::size_t queued() const ITC_REQUIRES(out_mutex_, mutex_) {
     return in_.read().size() + out_.read().size();
-  }
-
-  void throw_if_drained() ITC_REQUIRES(out_mutex_) {
-    if (out_.read().size() > 0) return;
-    detail::MutexGuard guard(mutex_);
-    if (shutdown_.read() && in_.read().size() == 0) throw ShutDown();
   }
 
   // Whether take() has an item to take: moves a batch from in_ to out_ if out_ is empty and the
