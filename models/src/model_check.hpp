@@ -57,7 +57,7 @@ struct RelacyAdapter : rl::test_suite<RelacyAdapter<S>, S<RelacyPlatform>::threa
   S<RelacyPlatform> scenario;
 
   void before() {
-    ModelClock::reset();
+    RelacyPlatform::reset_execution();
     model_error_message().clear();
   }
   void thread(unsigned index) {

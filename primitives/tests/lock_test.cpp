@@ -412,48 +412,51 @@ struct Platform {
   static constexpr bool is_model_checker = false;
   static ThreadId current_thread() noexcept { return std::this_thread::get_id(); }
   static void yield() noexcept { std::this_thread::yield(); }
-  using Mutex = itc::StdPlatform::Mutex;
   template <class T>
   using Atomic = itc::StdPlatform::Atomic<T>;
   template <class T>
   using Var = itc::StdPlatform::Var<T>;
 
-  // FIFO condition variable. notify_*() must be called with the associated mutex held (the
-  // primitives under test do). A timed wait ends only through a notify: the waiter "was not
-  // scheduled" until then, and reports a timeout if the manual clock passed its deadline.
-  class CondVar {
-   public:
-    void wait(Mutex& m) ITC_REQUIRES(m) { park(m); }
-    bool wait_until(Mutex& m, Clock::time_point deadline) ITC_REQUIRES(m) {
-      park(m);
-      return Clock::now() < deadline;
+  // FIFO parking by word address. A timed park ends only through an unpark: the parker "was
+  // not scheduled" until then, and reports a timeout if the manual clock passed its deadline.
+  // An unpark wakes the longest-parked thread, whose return is held back while gate_open is
+  // false (it "is not scheduled yet").
+  template <class T>
+  static bool park(const Atomic<T>& word, T expected, const Clock::time_point* deadline) {
+    std::unique_lock<std::mutex> lk(lot_mutex);
+    if (word.native().load() != expected) return true;
+    Slot me{&word};
+    lot.push_back(&me);
+    parked.fetch_add(1);
+    while (!(me.unparked && gate_open.load())) lot_cv.wait_for(lk, 1ms);
+    parked.fetch_sub(1);
+    return deadline == nullptr || Clock::now() < *deadline;
+  }
+  template <class T>
+  static void unpark_one(const Atomic<T>* word) noexcept {
+    std::lock_guard<std::mutex> lk(lot_mutex);
+    for (auto it = lot.begin(); it != lot.end(); ++it) {
+      if ((*it)->word == word) {
+        (*it)->unparked = true;
+        lot.erase(it);
+        return;
+      }
     }
-    void notify_one() noexcept {
-      if (queue_.empty()) return;
-      queue_.front()->notified = true;
-      queue_.pop_front();
-    }
-    void notify_all() noexcept {
-      for (Slot* s : queue_) s->notified = true;
-      queue_.clear();
-    }
+  }
+  template <class T>
+  static void unpark_all(const Atomic<T>* word) noexcept {
+    std::lock_guard<std::mutex> lk(lot_mutex);
+    std::erase_if(lot, [&](Slot* slot) { return slot->word == word && (slot->unparked = true); });
+  }
 
-   private:
-    struct Slot {
-      bool notified = false;
-    };
-    void park(Mutex& m) ITC_REQUIRES(m) {
-      Slot me;
-      queue_.push_back(&me);
-      parked.fetch_add(1);
-      std::unique_lock<std::mutex> lk(m.native(), std::adopt_lock);
-      while (!(me.notified && gate_open.load())) cv_.wait_for(lk, 1ms);
-      parked.fetch_sub(1);
-      lk.release();
-    }
-    std::deque<Slot*> queue_;  // under the primitive's mutex
-    std::condition_variable cv_;
+ private:
+  struct Slot {
+    const void* word;
+    bool unparked = false;
   };
+  static inline std::mutex lot_mutex;
+  static inline std::condition_variable lot_cv;
+  static inline std::deque<Slot*> lot;  // under lot_mutex
 };
 
 }  // namespace scripted

@@ -102,4 +102,12 @@ class BrokenBarrierError : public RuntimeError {
   BrokenBarrierError() : RuntimeError("threading.BrokenBarrierError") {}
 };
 
+/// Python's OverflowError: a count would exceed what the C++ type holds (Python's integers
+/// have no limit, so CPython never raises it for these calls). Semaphore::release(n) when the
+/// value would exceed PTRDIFF_MAX.
+class OverflowError : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace itc

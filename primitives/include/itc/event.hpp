@@ -18,16 +18,22 @@
 // returns true (set() is a release read-modify-write of the state word, wait() and is_set()
 // acquire loads of it).
 //
-// Implementation: the flag and the generation live in ONE atomic word, generation << 1 | flag,
-// so a waiter can never see a new flag with an old generation or the reverse (with two atomics
-// it could: the stress checker's event/correct caught exactly that race within 10 ms). set()
-// and clear() are a compare-exchange each; nobody takes a lock unless a waiter has parked.
-// wait() polls the word for a few microseconds (detail/spin.hpp), then registers in
-// `sleepers_` and parks on a condition variable. The registration and set() form a Dekker pair
-// (both sequentially consistent): either set() sees a sleeper and notifies under the park
-// mutex, or the sleeper's re-check under that mutex sees the new generation.
+// Implementation: the flag, the generation and a "someone may be parked" bit live in ONE atomic
+// word, generation << 2 | parked << 1 | flag, so a waiter can never see a new flag with an old
+// generation or the reverse (with two atomics it could: the stress checker's event/correct
+// caught exactly that race within 10 ms). set() and clear() are a compare-exchange each.
+// wait() polls the word for a few microseconds (detail/spin.hpp), then sets the parked bit and
+// parks on the word itself (P::park, detail/parking_lot.hpp). set()'s compare-exchange clears
+// the parked bit; if it was set, set() wakes the word's parked threads *by address*.
 //
-// Costs: set() and clear() with nobody parked: one compare-exchange, no system call. A
+// Destroying the Event as soon as a wait() returns is safe (the completion pattern
+// `Event done; ...; done.wait(); }`): the compare-exchange in set() is the step that lets a
+// waiter return, and after it set() reads and writes nothing of the Event — the wake-up passes
+// only the word's address to the platform, which tolerates a word that no longer exists.
+//
+// The generation has 62 bits: it cannot wrap while a waiter waits.
+//
+// Costs: set() and clear() with nobody parked: one compare-exchange, no lock, no system call. A
 // wait() that is satisfied within the spin: no system call, about a cache-line round trip.
 #pragma once
 
@@ -36,7 +42,6 @@
 
 #include "itc/detail/deadline.hpp"
 #include "itc/detail/spin.hpp"
-#include "itc/platform/lock_guard.hpp"
 #include "itc/platform/std_platform.hpp"
 
 namespace itc {
@@ -59,15 +64,13 @@ class BasicEvent {
     do {
       // Already set: store the same value back anyway, so that this set() still publishes the
       // caller's writes (a release) to whoever reads the flag next.
-      next = (s & kFlag) != 0 ? s : ((s + kGenerationStep) | kFlag);
-      // seq_cst: one half of the Dekker pair with a sleeper's registration (see wait_impl).
-    } while (!state_.compare_exchange_strong(s, next, std::memory_order_seq_cst));
-    if (next == s) return;  // the flag was already up: every parked waiter was woken then
-    if (sleepers_.load(std::memory_order_seq_cst) == 0) return;
-    // Under the park mutex: a sleeper checks the generation under it before it waits, so it has
-    // either seen the new generation or is inside wait() and gets this notification.
-    detail::MutexGuard guard(park_mutex_);
-    park_cv_.notify_all();
+      next = (s & kFlag) != 0 ? s : ((s + kGenerationStep) | kFlag) & ~kParked;
+      // release: publishes the caller's writes to the waiters that see the new generation.
+    } while (!state_.compare_exchange_strong(s, next, std::memory_order_acq_rel));
+    // From here on the Event may already be destroyed by a waiter that saw `next`: only the
+    // word's address is used. A flag that was already up has no parked waiters (they were all
+    // woken when it went up, and nobody parks while it is up).
+    if ((s & kParked) != 0) P::unpark_all(&state_);
   }
 
   void clear() {
@@ -90,41 +93,37 @@ class BasicEvent {
 
  private:
   static constexpr std::uint64_t kFlag = 1;
-  static constexpr std::uint64_t kGenerationStep = 2;
+  static constexpr std::uint64_t kParked = 2;
+  static constexpr std::uint64_t kGenerationStep = 4;
+  static constexpr std::uint64_t kGenerationMask = ~(kFlag | kParked);
 
   bool wait_impl(const typename clock::time_point* deadline) {
     const std::uint64_t seen = state_.load(std::memory_order_acquire);
     if ((seen & kFlag) != 0) return true;
     // The flag is down in `seen`, so any set() from now on moves the generation: "signalled
     // while this thread waited" is exactly "the generation is no longer seen's".
-    const auto signalled = [this, seen](std::memory_order mo) {
-      return ((state_.load(mo) ^ seen) & ~kFlag) != 0;
-    };
-    if (detail::spin_until<P>([&] { return signalled(std::memory_order_acquire); },
+    const auto signalled = [seen](std::uint64_t s) { return ((s ^ seen) & kGenerationMask) != 0; };
+    if (detail::spin_until<P>([&] { return signalled(state_.load(std::memory_order_acquire)); },
                               detail::spin_budget<P>(deadline))) {
       return true;
     }
-
-    detail::MutexGuard guard(park_mutex_);
-    // seq_cst increment, then seq_cst re-check: the other half of set()'s Dekker pair.
-    sleepers_.fetch_add(1, std::memory_order_seq_cst);
-    bool woken = false;
-    while (!(woken = signalled(std::memory_order_seq_cst))) {
-      if (deadline == nullptr) {
-        park_cv_.wait(park_mutex_);
-      } else if (!park_cv_.wait_until(park_mutex_, *deadline)) {
-        woken = signalled(std::memory_order_seq_cst);  // a set() racing the timeout still counts
-        break;
+    std::uint64_t s = state_.load(std::memory_order_acquire);
+    for (;;) {
+      if (signalled(s)) return true;
+      if ((s & kParked) == 0) {
+        // Announce the sleeper in the word itself, so that the set() which changes it knows to
+        // wake us; if the word moved meanwhile, look again.
+        if (!state_.compare_exchange_strong(s, s | kParked, std::memory_order_acquire)) continue;
+        s |= kParked;
       }
+      // Sleeps only while the word is still `s`; any set() changes it (and clears kParked).
+      const bool woken = P::park(state_, s, deadline);
+      s = state_.load(std::memory_order_acquire);
+      if (!woken) return signalled(s);  // a set() racing the timeout still counts
     }
-    sleepers_.fetch_sub(1, std::memory_order_relaxed);
-    return woken;
   }
 
-  typename P::template Atomic<std::uint64_t> state_{0};  // generation << 1 | flag
-  typename P::template Atomic<std::uint32_t> sleepers_{0};
-  typename P::Mutex park_mutex_;
-  typename P::CondVar park_cv_;
+  typename P::template Atomic<std::uint64_t> state_{0};  // generation << 2 | parked << 1 | flag
 };
 
 using Event = BasicEvent<>;

@@ -25,15 +25,25 @@
 // free (acquire/release on the state word), so writes made before release() are visible after
 // acquire(), also when the two calls happen on different threads.
 //
-// ThreadSanitizer: a Lock announces itself as a mutex (itc/platform/tsan_annotations.hpp), so a
-// TSan build reports lock-order inversions between itc locks and names them in race reports.
+// ThreadSanitizer: happens-before comes from the state word's atomics, and a TSan build reports
+// lock-order inversions between itc locks (lock/abba) with both acquisition stacks. A release by
+// another thread, a Lock destroyed while held and reused thread ids produce no report. How, and
+// why TSan's ordinary mutex annotations cannot express a Python Lock: itc/platform/
+// tsan_annotations.hpp.
 //
-// Implementation: one atomic state word — 0 free, 1 held, 2 held and maybe waited on. The
-// uncontended path is one compare-exchange to take and one to give back, no system call. A
-// contended acquirer marks the word 2 and parks on the platform condition variable; a release
-// that sees 2 wakes one parked thread. A timed acquirer that gives up marks the word 2 again on
-// its way out, so a wake-up it may have consumed is passed on by the next release. The owner
-// (for is_owned()) is recorded after the word is taken and cleared before it is given back.
+// Destroying a Lock as soon as an acquire() returns is safe — e.g. a timed acquirer that gets
+// the lock the moment a release() frees it, and destroys it: release()'s compare-exchange is the
+// step that frees the lock, and after it release() touches nothing of the Lock (the wake-up
+// passes only the state word's address to the platform).
+//
+// Implementation: one atomic state word — 0 free, 1 held, 2 held and maybe waited on (Drepper's
+// futex mutex, "Futexes are tricky"). The uncontended path is one compare-exchange to take and
+// one to give back, no system call. A contended acquirer marks the word 2 and parks on the word
+// itself (P::park); a release that sees 2 wakes one parked thread by the word's address. Every
+// acquirer that has parked takes the word with the same exchange to 2, so a woken thread keeps
+// the mark for those still parked; a timed acquirer that gives up leaves the word marked, so a
+// wake-up it may have consumed is passed on by the next release. The owner (for is_owned()) is
+// recorded after the word is taken and cleared before it is given back.
 //
 // ── BasicRLock<P>: threading.RLock ──────────────────────────────────────────────────────────────
 // A reentrant lock owned by one thread at a time. The owner may acquire it again (each acquire
@@ -48,7 +58,6 @@
 #include "itc/detail/deadline.hpp"
 #include "itc/detail/lockable.hpp"
 #include "itc/errors.hpp"
-#include "itc/platform/lock_guard.hpp"
 #include "itc/platform/std_platform.hpp"
 #include "itc/platform/tsan_annotations.hpp"
 
@@ -60,27 +69,26 @@ class BasicLock : public detail::TimedLockable<BasicLock<P>> {
   using platform_type = P;
   using clock = typename P::Clock;
 
-  BasicLock() { detail::tsan::mutex_create(this); }
+  BasicLock() { detail::tsan::created(this); }
   ~BasicLock() {
-    if (!locked()) detail::tsan::mutex_destroy(this);  // destroying a held Lock is legal (A14)
+    if (locked()) detail::tsan::forget_holder(this);  // destroying a held Lock is legal (A14)
+    detail::tsan::destroyed(this);
   }
   BasicLock(const BasicLock&) = delete;
   BasicLock& operator=(const BasicLock&) = delete;
 
   /// Blocks until the lock is acquired. Always returns true.
   bool acquire() {
-    detail::tsan::pre_lock(this, false);
     if (!try_fast()) acquire_slow(nullptr);
-    detail::tsan::post_lock(this, false, true);
+    detail::tsan::lock_acquired(this);
     return true;
   }
 
   /// acquire(true) blocks; acquire(false) tries once and never blocks.
   bool acquire(bool blocking) {
     if (blocking) return acquire();
-    detail::tsan::pre_lock(this, true);
     const bool acquired = try_fast();
-    detail::tsan::post_lock(this, true, acquired);
+    if (acquired) detail::tsan::lock_acquired(this);
     return acquired;
   }
 
@@ -88,13 +96,12 @@ class BasicLock : public detail::TimedLockable<BasicLock<P>> {
   template <class Rep, class Period>
   bool acquire(std::chrono::duration<Rep, Period> timeout) {
     if (detail::is_negative(timeout)) throw InvalidArgument("timeout value must be a non-negative number");
-    detail::tsan::pre_lock(this, true);
     bool acquired = try_fast();
     if (!acquired && !detail::is_zero_or_negative(timeout)) {
       const auto deadline = detail::deadline_after<clock>(timeout);
       acquired = acquire_slow(&deadline);
     }
-    detail::tsan::post_lock(this, true, acquired);
+    if (acquired) detail::tsan::lock_acquired(this);
     return acquired;
   }
 
@@ -114,22 +121,18 @@ class BasicLock : public detail::TimedLockable<BasicLock<P>> {
     // the other thread's lock). A release of an unlocked lock throws before touching anything.
     std::uint32_t s = state_.load(std::memory_order_relaxed);
     if (s == kFree) throw UnacquiredLockRelease("release unlocked lock");
-    // ThreadSanitizer models a mutex as owned; a release by another thread (legal here, A6)
-    // would be reported as a bad unlock, so TSan is told to forget the mutex instead.
-    const bool by_owner = owner_.load(std::memory_order_relaxed) == P::current_thread();
-    if (by_owner) detail::tsan::pre_unlock(this);
+    if (owner_.load(std::memory_order_relaxed) == P::current_thread()) {
+      detail::tsan::released_by_owner(this);
+    } else {
+      detail::tsan::forget_holder(this);  // released by another thread (legal here, A6)
+    }
     owner_.store(typename P::ThreadId{}, std::memory_order_relaxed);
     do {
       if (s == kFree) throw UnacquiredLockRelease("release unlocked lock");
       // release: publishes the critical section to the next acquirer.
     } while (!state_.compare_exchange_strong(s, kFree, std::memory_order_release));
-    if (by_owner) {
-      detail::tsan::post_unlock(this);
-    } else {
-      detail::tsan::mutex_destroy(this);
-      detail::tsan::mutex_create(this);
-    }
-    if (s == kContended) wake_one();
+    // The lock is free: an acquirer may have taken it and destroyed it. Address only.
+    if (s == kContended) P::unpark_one(&state_);
   }
 
   /// True while the lock is held by any thread. A snapshot: it may change at once.
@@ -173,24 +176,19 @@ class BasicLock : public detail::TimedLockable<BasicLock<P>> {
 
   // Parks until the lock is taken or the deadline (if any) passes.
   bool acquire_slow(const typename clock::time_point* deadline) {
-    detail::MutexGuard guard(park_mutex_);
     for (;;) {
-      // Marking the word contended *before* parking, under park_mutex_, is what makes a release
-      // that races with us see kContended and wake us after we park (no lost wake-up).
+      // Marking the word contended *before* parking is what makes a release that races with us
+      // see kContended and wake us (park() sleeps only while the word is still kContended).
       if (state_.exchange(kContended, std::memory_order_acquire) == kFree) {
         owner_.store(P::current_thread(), std::memory_order_relaxed);
         return true;
       }
-      if (deadline == nullptr) {
-        park_cv_.wait(park_mutex_);
-      } else if (!park_cv_.wait_until(park_mutex_, *deadline)) {
+      if (!P::park(state_, kContended, deadline)) {
         // Timed out: one last try, so a release that coincided with the deadline is not lost.
-        // It must be the same exchange as above, not a compare-exchange from kFree: a timed
-        // wait can report a timeout *and* have consumed release()'s only wake-up (libstdc++'s
-        // wait_until says "timeout" whenever the deadline has passed on return). If a third
+        // It must be the same exchange as above, not a compare-exchange from kFree: if a third
         // thread barged in meanwhile, the word is kHeld; leaving it so would make that
         // thread's release() wake nobody and strand the other parked waiters. Re-marking it
-        // kContended hands the wake-up on to the next release().
+        // kContended hands a wake-up this thread may have consumed on to the next release().
         if (state_.exchange(kContended, std::memory_order_acquire) == kFree) {
           owner_.store(P::current_thread(), std::memory_order_relaxed);
           return true;
@@ -200,15 +198,8 @@ class BasicLock : public detail::TimedLockable<BasicLock<P>> {
     }
   }
 
-  void wake_one() {
-    detail::MutexGuard guard(park_mutex_);
-    park_cv_.notify_one();
-  }
-
   typename P::template Atomic<std::uint32_t> state_{kFree};
   typename P::template Atomic<typename P::ThreadId> owner_{};
-  typename P::Mutex park_mutex_;
-  typename P::CondVar park_cv_;
 };
 
 template <class P = StdPlatform>

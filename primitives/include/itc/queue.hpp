@@ -69,6 +69,7 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <limits>
@@ -86,6 +87,14 @@
 
 namespace itc {
 
+namespace detail {
+/// Testing only: a BasicQueue constructed with this starts every internal counter at `value`
+/// instead of 0, so that a test can drive the counters across their wrap-around points.
+struct QueueCountersStartAt {
+  std::uint64_t value;
+};
+}  // namespace detail
+
 template <class T, class P = StdPlatform, class Order = FifoOrder<T>>
 class BasicQueue {
   // Two adjacent lines: Intel's spatial prefetcher fetches them in pairs.
@@ -97,21 +106,30 @@ class BasicQueue {
   using clock = typename P::Clock;
 
   explicit BasicQueue(std::ptrdiff_t maxsize = 0) : maxsize_(maxsize) {}
+  BasicQueue(std::ptrdiff_t maxsize, detail::QueueCountersStartAt start)
+      : done_total_(start.value << kDoneShift),
+        put_total_seen_(start.value),
+        taken_(start.value << kTakenShift),
+        put_total_(start.value),
+        taken_seen_(start.value),
+        maxsize_(maxsize) {}
   BasicQueue(const BasicQueue&) = delete;
   BasicQueue& operator=(const BasicQueue&) = delete;
 
   void put(T item) {
+    bool wake_getter = false;
     {
       detail::MutexGuard guard(mutex_);
       if (shutdown_.read()) throw ShutDown();
       wait_for_room(nullptr);
-      store(std::move(item));
+      wake_getter = store(std::move(item));
     }
-    wake_a_getter();
+    if (wake_getter) P::unpark_one(&get_wake_);  // the queue may be gone: address only
   }
 
   template <class Rep, class Period>
   void put(T item, std::chrono::duration<Rep, Period> timeout) {
+    bool wake_getter = false;
     {
       detail::MutexGuard guard(mutex_);
       if (shutdown_.read()) throw ShutDown();
@@ -120,9 +138,9 @@ class BasicQueue {
         const auto deadline = detail::deadline_after<clock>(timeout);
         wait_for_room(&deadline);
       }
-      store(std::move(item));
+      wake_getter = store(std::move(item));
     }
-    wake_a_getter();
+    if (wake_getter) P::unpark_one(&get_wake_);
   }
 
   void put_nowait(T item) {
@@ -132,121 +150,145 @@ class BasicQueue {
   /// Stores `item` if there is room now and returns true; otherwise returns false and leaves
   /// `item` as it was. Throws ShutDown after shutdown().
   bool try_put(T&& item) {
+    bool wake_getter = false;
     {
       detail::MutexGuard guard(mutex_);
       if (shutdown_.read()) throw ShutDown();
       if (is_full()) return false;
-      store(std::move(item));
+      wake_getter = store(std::move(item));
     }
-    wake_a_getter();
+    if (wake_getter) P::unpark_one(&get_wake_);
     return true;
   }
 
   T get() {
-    detail::MutexGuard guard(out_mutex_);
-    wait_for_item(nullptr);
-    return take([](T& v) { return T(std::move(v)); });
+    // The item is taken under the getters' lock and counted in taken_ only after that lock is
+    // released: counting it may let a parked putter finish and destroy the queue, so it is the
+    // last touch of the queue (see count_taken). One named result, so the item moves once.
+    T out = [&] {
+      detail::MutexGuard guard(out_mutex_);
+      wait_for_item(nullptr);
+      return pop_next([](T& v) { return T(std::move(v)); });
+    }();
+    count_taken();
+    return out;
   }
 
   template <class Rep, class Period>
   T get(std::chrono::duration<Rep, Period> timeout) {
-    detail::MutexGuard guard(out_mutex_);
-    (void)item_available();  // ShutDown on a shut-down, empty queue comes before InvalidArgument
-    if (detail::is_negative(timeout)) throw InvalidArgument("'timeout' must be a non-negative number");
-    const auto deadline = detail::deadline_after<clock>(timeout);
-    wait_for_item(&deadline);
-    return take([](T& v) { return T(std::move(v)); });
+    T out = [&] {
+      detail::MutexGuard guard(out_mutex_);
+      (void)item_available();  // ShutDown on a shut-down, empty queue comes before InvalidArgument
+      if (detail::is_negative(timeout)) throw InvalidArgument("'timeout' must be a non-negative number");
+      const auto deadline = detail::deadline_after<clock>(timeout);
+      wait_for_item(&deadline);
+      return pop_next([](T& v) { return T(std::move(v)); });
+    }();
+    count_taken();
+    return out;
   }
 
   T get_nowait() {
-    detail::MutexGuard guard(out_mutex_);
-    if (!item_available()) throw Empty();
-    return take([](T& v) { return T(std::move(v)); });
+    T out = [&] {
+      detail::MutexGuard guard(out_mutex_);
+      if (!item_available()) throw Empty();
+      return pop_next([](T& v) { return T(std::move(v)); });
+    }();
+    count_taken();
+    return out;
   }
 
   /// An item if one is queued now, else nullopt. Throws ShutDown on a shut-down, empty queue.
   std::optional<T> try_get() {
-    detail::MutexGuard guard(out_mutex_);
-    if (!item_available()) return std::nullopt;
     // The item is moved once, straight into the optional.
-    return take([](T& v) { return std::optional<T>(std::in_place, std::move(v)); });
+    std::optional<T> out = [&] {
+      detail::MutexGuard guard(out_mutex_);
+      if (!item_available()) return std::optional<T>();
+      return pop_next([](T& v) { return std::optional<T>(std::in_place, std::move(v)); });
+    }();
+    if (out) count_taken();
+    return out;
   }
 
   void task_done() {
-    // No lock: unfinished = put_total_ - done_total_, two counters that only grow, each written
-    // by one side. One compare-exchange on the getters' line, and a read of the putters'
-    // put_total_ only when the cached copy (a lower bound) no longer proves done < put.
+    // No lock: unfinished = put_total_ - done, two counters that only grow, each written by one
+    // side (done lives in done_total_ above its joiner bit). One compare-exchange on the
+    // getters' line, and a read of the putters' put_total_ only when the cached copy (a lower
+    // bound) no longer proves done < put. Counters are compared by their difference, so they
+    // may wrap (detail::QueueCountersStartAt tests that).
     //
-    // acquire (and the CAS's seq_cst on failure): whoever counted the `done` task_done()s got
-    // their items, so those items' put()s happen-before this thread, and the put_total_ read
-    // below sees at least them. With a relaxed load it could see an older put_total_ and throw
+    // acquire (and the CAS's on failure): whoever counted the `done` task_done()s got their
+    // items, so those items' put()s happen-before this thread, and the put_total_ read below
+    // sees at least them. With a relaxed load it could see an older put_total_ and throw
     // TaskDoneTooManyTimes while a task was still unfinished (the model checker found that, in
     // models/selfcheck queue_task_done_join). The cached copy needs no ordering: a value it
     // holds was put_total_ once, and put_total_ only grows, so it can only prove done < put.
-    std::size_t done = done_total_.load(std::memory_order_acquire);
+    std::uint64_t d = done_total_.load(std::memory_order_acquire);
+    std::uint64_t next = 0;
+    std::uint64_t put = put_total_seen_.load(std::memory_order_relaxed);
     do {
-      if (done >= put_total_seen_.load(std::memory_order_relaxed)) {
-        const std::size_t put = put_total_.load(std::memory_order_acquire);
+      if (!proves_unfinished(put, d)) {
+        put = put_total_.load(std::memory_order_acquire);
         put_total_seen_.store(put, std::memory_order_relaxed);
-        if (done >= put) throw TaskDoneTooManyTimes();  // unfinished was 0 at that read
+        if (!proves_unfinished(put, d)) throw TaskDoneTooManyTimes();  // unfinished was 0 then
       }
-      // seq_cst: the task_done() half of the Dekker pair with a parking join() (joiners_ /
-      // done_total_); as a read-modify-write it also continues the release sequence that
-      // join()'s load acquires, so every task_done()'s writes are visible after join().
-    } while (!done_total_.compare_exchange_strong(done, done + 1, std::memory_order_seq_cst));
-    if (joiners_.load(std::memory_order_seq_cst) > 0 &&
-        done + 1 == put_total_.load(std::memory_order_seq_cst)) {
-      detail::MutexGuard guard(mutex_);  // a joiner checks the counters under it before it waits
-      all_done_.notify_all();
-    }
+      next = d + (std::uint64_t{1} << kDoneShift);
+      // The last unfinished task (as far as `put` shows) clears the joiner bit: its joiners are
+      // woken below. A put() racing this makes the wake-up early, never lost: a woken joiner
+      // re-checks and parks again.
+      if (unfinished(put, next) == 0) next &= ~kJoinerParked;
+      // acq_rel: as a read-modify-write it continues the release sequence that join()'s load
+      // acquires, so every task_done()'s writes are visible after join().
+    } while (!done_total_.compare_exchange_strong(d, next, std::memory_order_acq_rel));
+    // join() may have returned and the queue may be gone: address only.
+    if ((d & kJoinerParked) != 0 && (next & kJoinerParked) == 0) P::unpark_all(&done_total_);
   }
 
-  void join() {
-    detail::MutexGuard guard(mutex_);
-    joiners_.fetch_add(1, std::memory_order_seq_cst);
-    while (!all_tasks_done()) all_done_.wait(mutex_);
-    joiners_.fetch_sub(1, std::memory_order_relaxed);
-  }
+  void join() { (void)join_until(nullptr); }
 
   /// Waits at most `timeout` for every task to be done; false on expiry.
   template <class Rep, class Period>
   bool join(std::chrono::duration<Rep, Period> timeout) {
-    detail::MutexGuard guard(mutex_);
     const auto deadline = detail::deadline_after<clock>(timeout);
-    joiners_.fetch_add(1, std::memory_order_seq_cst);
-    bool done = false;
-    while (!(done = all_tasks_done())) {
-      if (clock::now() >= deadline || !all_done_.wait_until(mutex_, deadline)) {
-        done = all_tasks_done();
-        break;
-      }
-    }
-    joiners_.fetch_sub(1, std::memory_order_relaxed);
-    return done;
+    return join_until(&deadline);
   }
 
   void shutdown(bool immediate = false) {
-    detail::MutexGuard out_guard(out_mutex_);
-    detail::MutexGuard guard(mutex_);
+    bool wake_joiners = false;
+    out_mutex_.lock();
+    mutex_.lock();
     shutdown_.write() = true;
+    // Getters and putters park on get_wake_ and taken_: change both, so that a thread between
+    // its last check and its park does not sleep through the shutdown.
+    get_wake_.fetch_add(1, std::memory_order_relaxed);
+    kick_putters();
     if (immediate) {
-      const std::size_t drained = queued();
+      const std::uint64_t drained = queued();
       in_.write().clear();
       out_.write().clear();
-      taken_.fetch_add(drained, std::memory_order_seq_cst);
+      taken_.fetch_add(drained << kTakenShift, std::memory_order_relaxed);
       // Dropped items count as done, never beyond what is unfinished: one CAS, so a concurrent
       // task_done() cannot take the count below 0.
-      const std::size_t put = put_total_.load(std::memory_order_relaxed);  // stable: mutex_ held
-      std::size_t done = done_total_.load(std::memory_order_relaxed);
-      std::size_t credit = 0;
+      const std::uint64_t put = put_total_.load(std::memory_order_relaxed);  // stable: mutex_ held
+      std::uint64_t d = done_total_.load(std::memory_order_relaxed);
+      std::uint64_t credit = 0;
+      std::uint64_t next = 0;
       do {
-        credit = std::min(put - done, drained);
-      } while (!done_total_.compare_exchange_strong(done, done + credit, std::memory_order_seq_cst));
+        credit = std::min(unfinished(put, d), drained);
+        next = d + (credit << kDoneShift);
+        if (unfinished(put, next) == 0) next &= ~kJoinerParked;
+      } while (!done_total_.compare_exchange_strong(d, next, std::memory_order_acq_rel));
       dropped_total_.write() += credit;
-      all_done_.notify_all();
+      wake_joiners = (d & kJoinerParked) != 0 && (next & kJoinerParked) == 0;
     }
-    not_empty_.notify_all();
-    not_full_.notify_all();
+    // mutex_ last: every thread this call lets return (a getter or putter that sees the
+    // shutdown, a join() that sees the dropped tasks) takes mutex_ before it returns, so none
+    // can destroy the queue before both unlocks are done. From here on: addresses only.
+    out_mutex_.unlock();
+    mutex_.unlock();
+    P::unpark_all(&get_wake_);
+    P::unpark_all(&taken_);
+    if (wake_joiners) P::unpark_all(&done_total_);
   }
 
   [[nodiscard]] std::size_t qsize() {
@@ -259,16 +301,19 @@ class BasicQueue {
     detail::MutexGuard guard(mutex_);
     return is_full();
   }
-  [[nodiscard]] std::size_t unfinished_tasks() const { return unfinished(); }
+  [[nodiscard]] std::size_t unfinished_tasks() const { return static_cast<std::size_t>(unfinished()); }
   [[nodiscard]] std::ptrdiff_t maxsize() {
     detail::MutexGuard guard(mutex_);
     return maxsize_.read();
   }
   /// Changes the capacity (Python: assigning q.maxsize). Blocked putters re-check at once.
   void set_maxsize(std::ptrdiff_t maxsize) {
-    detail::MutexGuard guard(mutex_);
-    maxsize_.write() = maxsize;
-    not_full_.notify_all();
+    {
+      detail::MutexGuard guard(mutex_);
+      maxsize_.write() = maxsize;
+      kick_putters();
+    }
+    P::unpark_all(&taken_);
   }
   [[nodiscard]] bool is_shutdown() {
     detail::MutexGuard guard(mutex_);
@@ -285,50 +330,103 @@ class BasicQueue {
   [[nodiscard]] Stats stats() {
     detail::MutexGuard out_guard(out_mutex_);
     detail::MutexGuard guard(mutex_);
-    const std::size_t done = done_total_.load(std::memory_order_acquire);
+    const std::uint64_t d = done_total_.load(std::memory_order_acquire);
+    const std::uint64_t put = put_total_.load(std::memory_order_acquire);
     return Stats{queued(),
-                 put_total_.load(std::memory_order_acquire) - done,
-                 put_total_.load(std::memory_order_relaxed),
-                 done - dropped_total_.read(),
+                 static_cast<std::size_t>(unfinished(put, d)),
+                 static_cast<std::size_t>(put),
+                 static_cast<std::size_t>((d >> kDoneShift) - dropped_total_.read()),
                  getters_.load(std::memory_order_relaxed),
-                 putters_.load(std::memory_order_relaxed),
+                 putters_.read(),
                  joiners_.load(std::memory_order_relaxed),
                  shutdown_.read()};
   }
 
  private:
-  // put() items not yet task_done() (or dropped by shutdown(immediate)). done_total_ is read
-  // first: it never exceeds put_total_ at any instant, so a later read of put_total_ is >= it.
-  std::size_t unfinished() const {
-    const std::size_t done = done_total_.load(std::memory_order_seq_cst);
-    return put_total_.load(std::memory_order_seq_cst) - done;
+  // done_total_ = task_done()s (and items dropped by shutdown(immediate)) << 1 | joiner bit.
+  // taken_      = items taken (or dropped) << 2 | kick bit << 1 | putter bit.
+  // The flag bits live in the counters themselves because the counter's read-modify-write is
+  // the step that can let the waiting side return: the signaller learns from that same step
+  // whether anybody must be woken, and then touches nothing of the queue.
+  static constexpr unsigned kDoneShift = 1;
+  static constexpr std::uint64_t kJoinerParked = 1;  // a join() may be parked on done_total_
+  static constexpr unsigned kTakenShift = 2;
+  static constexpr std::uint64_t kPutterParked = 1;  // a put() may be parked on taken_
+  static constexpr std::uint64_t kKick = 2;          // toggled to wake putters without a take
+  static constexpr std::uint64_t kDoneMask = ~std::uint64_t{0} >> kDoneShift;
+  static constexpr std::uint64_t kTakenMask = ~std::uint64_t{0} >> kTakenShift;
+
+  // Counters wrap; their differences are exact as long as the true difference fits the masked
+  // width (it is at most the number of items in the queue or in flight).
+  static std::uint64_t unfinished(std::uint64_t put, std::uint64_t done_word) {
+    return (put - (done_word >> kDoneShift)) & kDoneMask;
   }
-  bool all_tasks_done() const { return unfinished() == 0; }
+  // Whether `put` (a lower bound of put_total_) shows that done < put. The difference is read
+  // as signed: a stale cache below done gives a "negative" difference, not a huge one.
+  static bool proves_unfinished(std::uint64_t put, std::uint64_t done_word) {
+    const std::uint64_t diff = unfinished(put, done_word);
+    return diff != 0 && diff < (kDoneMask >> 1);
+  }
+  std::uint64_t unfinished() const {
+    // done_total_ first: done never exceeds put_total_, so a later put_total_ is >= it.
+    const std::uint64_t d = done_total_.load(std::memory_order_seq_cst);
+    return unfinished(put_total_.load(std::memory_order_seq_cst), d);
+  }
+
+  bool join_until(const typename clock::time_point* deadline) {
+    joiners_.fetch_add(1, std::memory_order_relaxed);  // for stats() only
+    std::uint64_t d = done_total_.load(std::memory_order_acquire);
+    bool done = false;
+    for (;;) {
+      // seq_cst, with the joiner bit's seq_cst CAS below: a put() that this read misses is
+      // ordered after the bit was set, so its task_done() sees the bit.
+      if (unfinished(put_total_.load(std::memory_order_seq_cst), d) == 0) {
+        done = true;
+        break;
+      }
+      if ((d & kJoinerParked) == 0) {
+        if (!done_total_.compare_exchange_strong(d, d | kJoinerParked, std::memory_order_seq_cst)) continue;
+        d |= kJoinerParked;
+        continue;  // re-check with the bit set
+      }
+      const bool woken = P::park(done_total_, d, deadline);
+      d = done_total_.load(std::memory_order_acquire);
+      if (!woken) {
+        done = unfinished(put_total_.load(std::memory_order_seq_cst), d) == 0;
+        break;
+      }
+    }
+    joiners_.fetch_sub(1, std::memory_order_relaxed);
+    // A shutdown(immediate) that dropped the last tasks may still be finishing (it holds
+    // mutex_ until its last touch of the queue): wait it out, so that the caller may destroy
+    // the queue as soon as join() returns.
+    if (done) detail::MutexGuard wait_out(mutex_);
+    return done;
+  }
 
   // Full means: items ever stored (put_total_) minus items ever taken or dropped by
   // shutdown(immediate) (taken_) reaches maxsize. Only putters add, under mutex_. A take that
   // has not yet counted itself makes the difference an over-estimate for a moment, never an
-  // under-estimate, so maxsize is never exceeded; such a taker then sees a parked putter and
-  // wakes it (see take()).
+  // under-estimate, so maxsize is never exceeded.
   //
   // taken_ is the getters' hot cache line, so putters read it only when their cached copy (a
   // lower bound: taken_ never decreases) says the queue is full.
   bool is_full() ITC_REQUIRES(mutex_) {
     const std::ptrdiff_t max = maxsize_.read();
     if (max <= 0) return false;
-    const std::size_t stored = put_total_.load(std::memory_order_relaxed);
-    if (stored - taken_seen_.read() < static_cast<std::size_t>(max)) return false;
-    // seq_cst: the putter's half of the Dekker pair with take() (putters_ / taken_).
-    taken_seen_.write() = taken_.load(std::memory_order_seq_cst);
-    return stored - taken_seen_.read() >= static_cast<std::size_t>(max);
+    const std::uint64_t stored = put_total_.load(std::memory_order_relaxed);
+    if (((stored - taken_seen_.read()) & kTakenMask) < static_cast<std::uint64_t>(max)) return false;
+    // seq_cst: the putter's half of the Dekker pair with count_taken() (putter bit / taken_).
+    taken_seen_.write() = taken_.load(std::memory_order_seq_cst) >> kTakenShift;
+    return ((stored - taken_seen_.read()) & kTakenMask) >= static_cast<std::uint64_t>(max);
   }
 
   std::size_t queued() const ITC_REQUIRES(out_mutex_, mutex_) {
     return in_.read().size() + out_.read().size();
   }
 
-  // Whether take() has an item to take: moves a batch from in_ to out_ if out_ is empty and the
-  // order allows it. Throws ShutDown on a shut-down queue with nothing left.
+  // Whether pop_next() has an item to take: moves a batch from in_ to out_ if out_ is empty and
+  // the order allows it. Throws ShutDown on a shut-down queue with nothing left.
   bool item_available() ITC_REQUIRES(out_mutex_) {
     if (out_.read().size() > 0) return true;
     detail::MutexGuard guard(mutex_);
@@ -343,8 +441,8 @@ class BasicQueue {
     return false;
   }
 
-  // Returns with an item available to take() (out_mutex_ held throughout from the check that
-  // found it, so no other getter can take it first). Spins once, then parks. Throws Empty when
+  // Returns with an item available to pop_next() (out_mutex_ held from the check that found
+  // it, so no other getter can take it first). Spins once, then parks. Throws Empty when
   // `deadline` passes and ShutDown on a shut-down, empty queue.
   void wait_for_item(const typename clock::time_point* deadline) ITC_REQUIRES(out_mutex_) {
     bool spun = false;
@@ -354,7 +452,7 @@ class BasicQueue {
         // Poll without any lock for a put, which is far cheaper than parking when a producer
         // is running on the other core.
         spun = true;
-        const std::size_t seen = put_total_.load(std::memory_order_acquire);
+        const std::uint64_t seen = put_total_.load(std::memory_order_acquire);
         out_mutex_.unlock();
         detail::spin_until<P>([&] { return put_total_.load(std::memory_order_acquire) != seen; },
                               detail::spin_budget<P>(deadline));
@@ -362,23 +460,23 @@ class BasicQueue {
         continue;
       }
       // Register, then re-check under mutex_: a put() either stored before that check (and we
-      // see it) or after it, and then it sees getters_ > 0 (its load follows our increment
-      // through mutex_) and notifies under out_mutex_, which we hold until we wait.
-      getters_.fetch_add(1, std::memory_order_seq_cst);
-      if (!item_available_or_shut_down()) {
-        if (deadline == nullptr) {
-          not_empty_.wait(out_mutex_);
-        } else {
-          not_empty_.wait_until(out_mutex_, *deadline);
-        }
+      // see it) or after it, and then it sees getters_ > 0 (its read under mutex_ follows our
+      // increment) and bumps get_wake_ and unparks it. park() sleeps only while get_wake_ is
+      // still the value read under mutex_, so neither that put() nor a shutdown() is missed.
+      getters_.fetch_add(1, std::memory_order_relaxed);
+      std::uint32_t wake_seen = 0;
+      const bool must_wait = [&] {
+        detail::MutexGuard guard(mutex_);
+        wake_seen = get_wake_.load(std::memory_order_relaxed);
+        return in_.read().size() == 0 && !shutdown_.read();
+      }();
+      if (must_wait) {
+        out_mutex_.unlock();
+        (void)P::park(get_wake_, wake_seen, deadline);
+        out_mutex_.lock();
       }
       getters_.fetch_sub(1, std::memory_order_relaxed);
     }
-  }
-
-  bool item_available_or_shut_down() ITC_REQUIRES(out_mutex_) {
-    detail::MutexGuard guard(mutex_);
-    return in_.read().size() > 0 || shutdown_.read();
   }
 
   // Waits until there is room (spins once, then parks). Throws Full when `deadline` passes and
@@ -395,60 +493,62 @@ class BasicQueue {
         // away from the getters (polling at every pause: 11 M items/s at maxsize 1024; every
         // 64: 30 M/s).
         spun = true;
-        const std::size_t seen = taken_seen_.read();
-        const auto batch = static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(maxsize_.read() / 16, 1, 64));
+        const std::uint64_t seen = taken_seen_.read();
+        const auto batch =
+            static_cast<std::uint64_t>(std::clamp<std::ptrdiff_t>(maxsize_.read() / 16, 1, 64));
         mutex_.unlock();
-        detail::spin_until<P>([&] { return taken_.load(std::memory_order_acquire) - seen >= batch; },
-                              detail::spin_budget<P>(deadline), static_cast<int>(batch));
+        detail::spin_until<P>(
+            [&] {
+              return (((taken_.load(std::memory_order_acquire) >> kTakenShift) - seen) & kTakenMask) >= batch;
+            },
+            detail::spin_budget<P>(deadline), static_cast<int>(batch));
         mutex_.lock();
       } else {
-        // Register, then re-check (seq_cst, in is_full): take() counts itself in taken_ and then
-        // reads putters_, so either we see its room or it sees us and notifies under mutex_.
-        putters_.fetch_add(1, std::memory_order_seq_cst);
+        // Register (the putter bit in taken_, set by the first parked putter), then re-check
+        // (seq_cst, in is_full): count_taken() adds to taken_ and learns from that same step
+        // whether the bit is set, so either we see its room or it wakes us. park() sleeps only
+        // while taken_ is unchanged, so a take, a shutdown() or a set_maxsize() is not missed.
+        if (putters_.write()++ == 0) taken_.fetch_add(kPutterParked, std::memory_order_seq_cst);
+        const std::uint64_t word = taken_.load(std::memory_order_seq_cst);
         if (is_full()) {
-          if (deadline == nullptr) {
-            not_full_.wait(mutex_);
-          } else {
-            not_full_.wait_until(mutex_, *deadline);
-          }
+          mutex_.unlock();
+          (void)P::park(taken_, word, deadline);
+          mutex_.lock();
         }
-        putters_.fetch_sub(1, std::memory_order_relaxed);
+        if (--putters_.write() == 0) taken_.fetch_sub(kPutterParked, std::memory_order_relaxed);
       }
       if (shutdown_.read()) throw ShutDown();
     }
   }
 
-  void store(T&& item) ITC_REQUIRES(mutex_) {
+  // Stores the item; returns whether a parked getter must be woken (after mutex_ is released).
+  bool store(T&& item) ITC_REQUIRES(mutex_) {
     in_.write().push(std::move(item));  // may throw: nothing counted yet
     // release: a getter spinning on put_total_ then finds the item under mutex_ anyway; the
     // counter itself only tells it when to look.
     put_total_.store(put_total_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+    if (getters_.load(std::memory_order_relaxed) == 0) return false;
+    get_wake_.fetch_add(1, std::memory_order_relaxed);
+    return true;
   }
 
-  // After a store, outside mutex_: wake one parked getter, if any. A getter registers in
-  // getters_ before its last check under mutex_, so our read after that mutex_ section sees it.
-  void wake_a_getter() {
-    if (getters_.load(std::memory_order_seq_cst) == 0) return;
-    detail::MutexGuard guard(out_mutex_);
-    not_empty_.notify_one();
-  }
-
-  // Takes the next item, which item_available() found. `make` builds the result from it (and
-  // may throw: the item then stays queued). One return statement, so the result is moved once.
-  template <class Make>
-  std::invoke_result_t<Make&, T&> take(Make&& make) ITC_REQUIRES(out_mutex_) {
-    auto out = pop_next(make);
+  // Counts one taken item, after every lock of the get is released: this may let a parked
+  // putter store, return and destroy the queue, so afterwards only the address is used.
+  void count_taken() {
     // seq_cst: the taker's half of the Dekker pair with a parking putter (see wait_for_room).
-    taken_.fetch_add(1, std::memory_order_seq_cst);
-    if (putters_.load(std::memory_order_seq_cst) > 0) {
-      detail::MutexGuard guard(mutex_);
-      not_full_.notify_one();
+    const std::uint64_t before = taken_.fetch_add(std::uint64_t{1} << kTakenShift, std::memory_order_seq_cst);
+    if ((before & kPutterParked) != 0) P::unpark_one(&taken_);
+  }
+
+  // Changes taken_ without counting a take (toggles kKick), so parked putters re-check.
+  void kick_putters() ITC_REQUIRES(mutex_) {
+    std::uint64_t t = taken_.load(std::memory_order_relaxed);
+    while (!taken_.compare_exchange_strong(t, t ^ kKick, std::memory_order_seq_cst)) {
     }
-    return out;
   }
 
   template <class Make>
-  std::invoke_result_t<Make&, T&> pop_next(Make& make) ITC_REQUIRES(out_mutex_) {
+  std::invoke_result_t<Make&, T&> pop_next(Make&& make) ITC_REQUIRES(out_mutex_) {
     if constexpr (Order::kBatchable) {
       return out_.write().pop_with(make);
     } else {
@@ -457,41 +557,40 @@ class BasicQueue {
     }
   }
 
-  // Two locks, taken in this order when both are needed: out_mutex_ (getters' side: out_,
-  // not_empty_) before mutex_ (everything else). A FIFO queue's getters take a whole batch
-  // from in_ at once and then serve themselves from out_ under out_mutex_ alone, so a producer
-  // and a consumer rarely touch the same lock or cache line; LIFO and priority queues take
-  // every item from in_ under mutex_ (out_ stays empty).
+  // Two locks, taken in this order when both are needed: out_mutex_ (getters' side: out_)
+  // before mutex_ (everything else). A FIFO queue's getters take a whole batch from in_ at once
+  // and then serve themselves from out_ under out_mutex_ alone, so a producer and a consumer
+  // rarely touch the same lock or cache line; LIFO and priority queues take every item from
+  // in_ under mutex_ (out_ stays empty). Nobody sleeps on a condition variable inside the
+  // queue: waiters park on the addresses of get_wake_, taken_ and done_total_ (P::park), so
+  // that a signaller never touches the queue after the step that lets a waiter return.
   //
   // The members are grouped by who writes them on every operation, each group on its own
   // cache lines: with getters' and putters' counters on one line, every put() and get()
   // invalidated the other side's copy, which made the two-lock queue slower than one lock.
 
-  // Getters' side: written by every get().
+  // Getters' side: written by every get() and task_done() (task accounting is the getters'
+  // side too).
   alignas(kCacheLine) typename P::Mutex out_mutex_;
   typename P::template Var<Order> out_ ITC_GUARDED_BY(out_mutex_);
-  typename P::template Atomic<std::size_t> taken_{0};  // and by shutdown(immediate); read by putters
-  // By every task_done() (and shutdown(immediate)): task accounting is the getters' side too.
-  typename P::template Atomic<std::size_t> done_total_{0};
-  typename P::template Atomic<std::size_t> put_total_seen_{0};  // task_done()'s cached put_total_
-  typename P::CondVar not_empty_;
+  typename P::template Atomic<std::uint64_t> done_total_{0};      // done << 1 | joiner bit
+  typename P::template Atomic<std::uint64_t> put_total_seen_{0};  // task_done()'s cached put_total_
+  typename P::template Atomic<std::uint64_t> taken_{0};           // taken << 2 | kick | putter bit
 
   // Putters' side: written by every put().
   alignas(kCacheLine) typename P::Mutex mutex_;
   typename P::template Var<Order> in_ ITC_GUARDED_BY(mutex_);
-  typename P::template Atomic<std::size_t> put_total_{0};                          // read by spinning getters
-  typename P::template Var<std::size_t> taken_seen_ ITC_GUARDED_BY(mutex_){0};     // see is_full()
-  typename P::template Var<std::size_t> dropped_total_ ITC_GUARDED_BY(mutex_){0};  // for stats()
+  typename P::template Atomic<std::uint64_t> put_total_{0};  // read by spinning getters
+  typename P::template Atomic<std::uint32_t> get_wake_{0};   // parked getters sleep on it
+  typename P::template Var<std::uint64_t> taken_seen_ ITC_GUARDED_BY(mutex_){0};     // see is_full()
+  typename P::template Var<std::uint64_t> dropped_total_ ITC_GUARDED_BY(mutex_){0};  // for stats()
+  typename P::template Var<std::size_t> putters_ ITC_GUARDED_BY(mutex_){0};          // parked putters
   typename P::template Var<std::ptrdiff_t> maxsize_ ITC_GUARDED_BY(mutex_);
   typename P::template Var<bool> shutdown_ ITC_GUARDED_BY(mutex_){false};
-  typename P::CondVar not_full_;
 
-  // Written only by a thread about to park, read on every put() (getters_), get() (putters_) or
-  // task_done() (joiners_).
+  // Written only by a thread about to park, read on every put() (getters_).
   alignas(kCacheLine) typename P::template Atomic<std::size_t> getters_{0};
-  typename P::template Atomic<std::size_t> putters_{0};
-  typename P::template Atomic<std::size_t> joiners_{0};
-  typename P::CondVar all_done_;
+  typename P::template Atomic<std::size_t> joiners_{0};  // for stats() only
 };
 
 template <class T>

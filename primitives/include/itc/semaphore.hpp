@@ -12,30 +12,48 @@
 //                                      non-blocking try and never an error (Python treats a
 //                                      negative timeout as 0 here, unlike Lock and Queue)
 //   acquire(false, timeout)            InvalidArgument "can't specify timeout for non-blocking acquire"
-//   release(n = 1)                     InvalidArgument "n must be one or more" if n < 1
+//   release(n = 1)                     InvalidArgument "n must be one or more" if n < 1;
+//                                      OverflowError "semaphore value would overflow" if the
+//                                      value would exceed PTRDIFF_MAX (Python has no limit);
+//                                      the value is then unchanged
 //   value()                            the current count (a snapshot; Python shows it in repr)
 //
 // BasicBoundedSemaphore<P>(value = 1) is the same, except that release(n) throws
 // SemaphoreReleasedTooManyTimes ("Semaphore released too many times") when value + n would
-// exceed the initial value; the check covers the whole n at once and the value is unchanged.
+// exceed the initial value; the check covers the whole n at once (any n, PTRDIFF_MAX included:
+// the check cannot overflow) and the value is unchanged.
 //
 // Which blocked acquirer gets a released permit is not specified.
 //
 // Memory ordering: a release() happens-before the acquire() that takes one of its permits.
 //
-// Implementation: the count is one atomic; acquire() and release() are a single
-// compare-exchange / fetch_add when nobody is blocked — no system call, unlike
-// std::counting_semaphore here, which posts a futex wake per release. Blocked acquirers register
-// in `sleepers_` (sequentially consistent, Dekker-style against the count) so that release()
-// takes the park mutex only when someone may be asleep.
+// Implementation: one atomic word, value << 1 | parked, where `parked` means "a thread may be
+// parked on this word". acquire() and release() are a single compare-exchange when nobody is
+// blocked — no lock, no system call, unlike std::counting_semaphore here, which posts a futex
+// wake per release. A blocked acquirer sets the parked bit and parks on the word itself
+// (P::park, detail/parking_lot.hpp); release() clears the bit in the same compare-exchange that
+// adds the permits and, if it was set, wakes parked threads by the word's address.
+//
+// Destroying the semaphore as soon as an acquire() returns is safe: release()'s compare-exchange
+// is the step that lets an acquirer return, and after it release() touches nothing of the
+// semaphore (the wake-up uses only the word's address).
+//
+// No acquirer is stranded: release(1) clears the bit and wakes one thread, so others may still
+// be parked with the bit clear. Therefore every acquirer that has parked once sets the bit
+// again when it leaves the slow path (with its permit, or on a timeout), as in Drepper's futex
+// mutex ("Futexes are tricky", 2011): the next release() then wakes the next sleeper. And a
+// woken acquirer that leaves permits behind wakes the next sleeper itself, since a release()
+// that ran while its wake-up was in flight saw the bit clear and woke nobody. The cost is at
+// most one wake-up that finds nobody.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 
 #include "itc/detail/deadline.hpp"
 #include "itc/errors.hpp"
-#include "itc/platform/lock_guard.hpp"
 #include "itc/platform/std_platform.hpp"
 
 namespace itc {
@@ -47,7 +65,7 @@ class SemaphoreImpl {
   using platform_type = P;
   using clock = typename P::Clock;
 
-  explicit SemaphoreImpl(std::ptrdiff_t value = 1) : value_(check_initial(value)), limit_(value) {}
+  explicit SemaphoreImpl(std::ptrdiff_t value = 1) : state_(check_initial(value)), limit_(value) {}
   SemaphoreImpl(const SemaphoreImpl&) = delete;
   SemaphoreImpl& operator=(const SemaphoreImpl&) = delete;
 
@@ -71,28 +89,33 @@ class SemaphoreImpl {
 
   void release(std::ptrdiff_t n = 1) {
     if (n < 1) throw InvalidArgument("n must be one or more");
-    if constexpr (Bounded) {
-      std::ptrdiff_t v = value_.load(std::memory_order_relaxed);
-      do {
-        if (v + n > limit_) throw SemaphoreReleasedTooManyTimes();
-      } while (!value_.compare_exchange_strong(v, v + n, std::memory_order_seq_cst));
-    } else {
-      value_.fetch_add(n, std::memory_order_seq_cst);
-    }
-    // seq_cst pairs with the sleeper's seq_cst increment + re-check of value_: either it sees our
-    // permits or we see it registered.
-    const std::ptrdiff_t sleeping = sleepers_.load(std::memory_order_seq_cst);
-    if (sleeping == 0) return;
-    MutexGuard guard(park_mutex_);
-    if (n >= sleeping) {
-      park_cv_.notify_all();
-    } else {
-      for (std::ptrdiff_t i = 0; i < n; ++i) park_cv_.notify_one();
+    std::uint64_t s = state_.load(std::memory_order_relaxed);
+    std::uint64_t next = 0;
+    do {
+      const std::ptrdiff_t v = count(s);
+      // Differences, not sums: v + n could overflow.
+      if constexpr (Bounded) {
+        if (n > limit_ - v) throw SemaphoreReleasedTooManyTimes();
+      } else {
+        if (n > std::numeric_limits<std::ptrdiff_t>::max() - v) {
+          throw OverflowError("semaphore value would overflow");
+        }
+      }
+      next = (s & ~kParked) + (static_cast<std::uint64_t>(n) << 1);
+      // release: a release() happens-before the acquire() that takes one of its permits.
+    } while (!state_.compare_exchange_strong(s, next, std::memory_order_release));
+    // The semaphore may be gone now (an acquirer took a permit and destroyed it): address only.
+    if ((s & kParked) != 0) {
+      if (n == 1) {
+        P::unpark_one(&state_);
+      } else {
+        P::unpark_all(&state_);  // those that find no permit park again
+      }
     }
   }
 
   /// The number of permits available now (a snapshot).
-  [[nodiscard]] std::ptrdiff_t value() const { return value_.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::ptrdiff_t value() const { return count(state_.load(std::memory_order_relaxed)); }
 
   // RAII and Lockable-style names: std::lock_guard<Semaphore> works.
   void lock() { acquire(); }
@@ -100,46 +123,61 @@ class SemaphoreImpl {
   bool try_lock() { return try_take(); }
 
  private:
-  static std::ptrdiff_t check_initial(std::ptrdiff_t value) {
+  static constexpr std::uint64_t kParked = 1;
+  static constexpr std::uint64_t kOnePermit = 2;
+
+  static std::ptrdiff_t count(std::uint64_t s) { return static_cast<std::ptrdiff_t>(s >> 1); }
+
+  static std::uint64_t check_initial(std::ptrdiff_t value) {
     if (value < 0) throw InvalidArgument("semaphore initial value must be >= 0");
-    return value;
+    return static_cast<std::uint64_t>(value) << 1;
   }
 
   bool try_take() {
-    std::ptrdiff_t v = value_.load(std::memory_order_relaxed);
-    while (v > 0) {
-      // acquire: pairs with release()'s increment.
-      if (value_.compare_exchange_strong(v, v - 1, std::memory_order_acquire)) return true;
+    std::uint64_t s = state_.load(std::memory_order_relaxed);
+    while (count(s) > 0) {
+      // acquire: pairs with release()'s compare-exchange. The parked bit is kept.
+      if (state_.compare_exchange_strong(s, s - kOnePermit, std::memory_order_acquire)) return true;
     }
     return false;
   }
 
   bool acquire_slow(const typename clock::time_point* deadline) {
-    MutexGuard guard(park_mutex_);
-    sleepers_.fetch_add(1, std::memory_order_seq_cst);
-    bool taken = false;
+    std::uint64_t s = state_.load(std::memory_order_relaxed);
+    std::uint64_t remark = 0;  // kParked once this thread has parked
     for (;;) {
-      std::ptrdiff_t v = value_.load(std::memory_order_seq_cst);
-      while (v > 0 && !taken) {
-        taken = value_.compare_exchange_strong(v, v - 1, std::memory_order_seq_cst);
+      if (count(s) > 0) {
+        // Taking a permit after having parked: set the bit again for whoever still sleeps.
+        if (state_.compare_exchange_strong(s, (s - kOnePermit) | remark, std::memory_order_acquire)) {
+          // Permits left over: a release() may have found the bit clear (this thread's wake-up
+          // still in flight) and woken nobody, so pass the wake-up on. This thread is still
+          // inside acquire(), so the semaphore is alive; the wake uses only the address anyway.
+          if (remark != 0 && count(s) > 1) P::unpark_one(&state_);
+          return true;
+        }
+        continue;
       }
-      if (taken) break;
-      if (deadline == nullptr) {
-        park_cv_.wait(park_mutex_);
-      } else if (!park_cv_.wait_until(park_mutex_, *deadline)) {
-        taken = try_take();
-        break;
+      if ((s & kParked) == 0) {
+        if (!state_.compare_exchange_strong(s, s | kParked, std::memory_order_relaxed)) continue;
+        s |= kParked;
+      }
+      const bool woken = P::park(state_, s, deadline);
+      remark = kParked;
+      s = state_.load(std::memory_order_relaxed);
+      if (!woken && count(s) == 0) {
+        // Timed out. Leave the bit set (a release() may have cleared it to wake this thread,
+        // while others still sleep), then make one last try: a release racing the deadline
+        // still counts.
+        while ((s & kParked) == 0 &&
+               !state_.compare_exchange_strong(s, s | kParked, std::memory_order_relaxed)) {
+        }
+        return try_take();
       }
     }
-    sleepers_.fetch_sub(1, std::memory_order_seq_cst);
-    return taken;
   }
 
-  typename P::template Atomic<std::ptrdiff_t> value_;
+  typename P::template Atomic<std::uint64_t> state_;  // value << 1 | parked
   const std::ptrdiff_t limit_;
-  typename P::template Atomic<std::ptrdiff_t> sleepers_{0};
-  typename P::Mutex park_mutex_;
-  typename P::CondVar park_cv_;
 };
 
 }  // namespace detail

@@ -12,6 +12,13 @@
 //              point; when it does, the model clock jumps to the deadline (see ModelClock)
 //   Atomic<T>  rl::atomic<T> with the std::memory_order mapped to Relacy's: Relacy simulates the
 //              C++ memory model, so a relaxed store that "publishes" plain data is a data race
+//   park/unpark  Relacy's futex wait set on the rl::atomic (what its futex() uses): a parked
+//              thread is blocked for deadlock detection, a timed park may time out as a
+//              scheduling choice, and the random scheduler may wake it spuriously. unpark names
+//              the word by address only and finds it in a table of live parked-on words, so an
+//              unpark after the waiter destroyed the object is the no-op it is on real threads —
+//              while any *other* access to the destroyed object is still reported by Relacy
+//              ("access to freed memory")
 //   Var<T>     the value plus an rl::var<int> shadow that is read or written on every access, so
 //              Relacy reports unsynchronised access to *any* T (a std::deque included)
 //   ThreadId   1 + Relacy's thread index (0 = nobody)
@@ -86,6 +93,49 @@ struct ModelClock {
   }
 };
 
+/// The words threads have parked on in this execution, by address. Only the model's own
+/// bookkeeping: every fiber of an execution runs on one OS thread and switches only inside
+/// Relacy calls, so plain data suffices. A fixed table, because Relacy tracks every heap
+/// allocation made during an execution.
+class ParkedWords {
+ public:
+  using Wake = void (*)(const void*, unsigned, const rl::debug_info&);
+  bool add(const void* word, Wake wake) noexcept {
+    for (Entry& e : entries_) {
+      if (e.word == nullptr) {
+        e = Entry{word, wake};
+        return true;
+      }
+    }
+    RL_VERIFY(!"itc: more than 64 distinct words parked on in one execution");
+    return false;
+  }
+  void remove(const void* word) noexcept {
+    for (Entry& e : entries_)
+      if (e.word == word) e = Entry{};
+  }
+  [[nodiscard]] Wake find(const void* word) const noexcept {
+    for (const Entry& e : entries_)
+      if (e.word == word) return e.wake;
+    return nullptr;
+  }
+  void clear() noexcept {
+    for (Entry& e : entries_) e = Entry{};
+  }
+
+ private:
+  struct Entry {
+    const void* word = nullptr;
+    Wake wake = nullptr;
+  };
+  Entry entries_[64];
+};
+
+inline ParkedWords& parked_words() noexcept {
+  static ParkedWords words;
+  return words;
+}
+
 struct RelacyPlatform {
   using Clock = ModelClock;
   using ThreadId = unsigned;
@@ -93,6 +143,13 @@ struct RelacyPlatform {
   static constexpr bool is_model_checker = true;
 
   static ThreadId current_thread() noexcept { return rl::thread_index() + 1; }
+
+  /// Called by the model runner before every execution: time restarts at zero and no word is
+  /// parked on.
+  static void reset_execution() noexcept {
+    ModelClock::reset();
+    parked_words().clear();
+  }
 
   /// A failed scenario invariant: Relacy stops this execution and reports `assertion`.
   static void fail(const char* what, SourceLocation loc) {
@@ -161,9 +218,59 @@ struct RelacyPlatform {
       return a_.fetch_sub(v, to_rl(mo), to_rl(loc));
     }
 
+    ~Atomic() {
+      if (registered_) parked_words().remove(this);
+    }
+
+    // RelacyPlatform::park's half: the check and the sleep with no scheduling point between
+    // them (as in Relacy's own futex()), so an unpark cannot fall in between.
+    bool park_while(T expected, bool timed, SourceLocation loc) const {
+      rl::context& c = rl::ctx();
+      c.sched();
+      c.atomic_thread_fence_seq_cst();
+      {
+        rl::preemption_disabler no_switch(c);
+        if (a_.load(rl::mo_acquire, to_rl(loc)) != expected) return true;
+        if (!registered_) registered_ = parked_words().add(this, &Atomic::wake_n);
+      }
+      return a_.wait(c, timed, false, to_rl(loc)) != rl::unpark_reason_timeout;
+    }
+
    private:
+    static void wake_n(const void* self, unsigned count, const rl::debug_info& info) {
+      const Atomic* a = static_cast<const Atomic*>(self);
+      a->a_.wake(rl::ctx(), count, info);
+    }
+
     mutable rl::atomic<T> a_;
+    mutable bool registered_ = false;  // bookkeeping of the model, not state of the program
   };
+
+  template <class T>
+  static bool park(const Atomic<T>& word, T expected, const Clock::time_point* deadline,
+                   SourceLocation loc = SourceLocation::current()) {
+    if (deadline != nullptr && Clock::now() >= *deadline) return false;
+    const bool woken = word.park_while(expected, deadline != nullptr, loc);
+    if (!woken) Clock::advance_to(*deadline);
+    return woken;
+  }
+  template <class T>
+  static void unpark_one(const Atomic<T>* word, SourceLocation loc = SourceLocation::current()) {
+    unpark_at(word, 1, loc);
+  }
+  template <class T>
+  static void unpark_all(const Atomic<T>* word, SourceLocation loc = SourceLocation::current()) {
+    unpark_at(word, ~0U, loc);
+  }
+
+  /// A wake-up by address: a scheduling point, then Relacy's futex wake if a live word is
+  /// parked on at that address (and nothing at all if the object was destroyed).
+  static void unpark_at(const void* word, unsigned count, SourceLocation loc) {
+    rl::context& c = rl::ctx();
+    c.sched();
+    c.atomic_thread_fence_seq_cst();
+    if (const ParkedWords::Wake wake = parked_words().find(word)) wake(word, count, to_rl(loc));
+  }
 
   template <class T>
   class Var {

@@ -14,6 +14,14 @@
 //   P::Clock            a steady clock for deadlines
 //   P::ThreadId, P::current_thread()   identity of the calling thread (for ownership checks)
 //   P::yield()          a scheduling point for poll loops
+//   P::park(word, expected, deadline)   sleep while the Atomic `word` holds `expected`; false
+//                       once `deadline` (nullptr: none) has passed, true when woken (or when
+//                       the word already differed). May return spuriously: callers loop
+//   P::unpark_one(&word), P::unpark_all(&word)
+//                       wake threads parked on `word`. They use only the word's *address*, so
+//                       calling them after the object holding the word was destroyed (by a
+//                       waiter that returned) is harmless: the rule that makes "signal, then
+//                       the waiter destroys the object" safe (detail/parking_lot.hpp)
 //   P::is_model_checker true under a model checker (scenarios shrink their sizes there)
 //
 // and `SourceLocation loc = SourceLocation::current()` on every operation, so a checker's trace
@@ -32,6 +40,7 @@
 #include <thread>
 #include <utility>
 
+#include "itc/detail/parking_lot.hpp"
 #include "itc/platform/source_location.hpp"
 #include "itc/platform/thread_annotations.hpp"
 
@@ -175,10 +184,43 @@ struct BasicStdPlatform {
       Hooks::at(SyncPoint::atomic_rmw, loc);
       return a_.fetch_sub(v, mo);
     }
+    /// The underlying atomic, for the platform's own parking (no hook).
+    const std::atomic<T>& native() const noexcept { return a_; }
 
    private:
     std::atomic<T> a_{};
   };
+
+  /// Sleeps while `word` holds `expected`, until unpark_one/unpark_all(&word) picks this thread
+  /// (true) or `deadline` passes (false; nullptr = no deadline). Returns true at once if the
+  /// word already differs. The check and the sleep are atomic with respect to unpark, so a
+  /// signaller that changes the word and then unparks is never missed. On this platform it
+  /// never returns spuriously, but the concept allows it (a model checker injects them).
+  template <class T>
+  static bool park(const Atomic<T>& word, T expected, const typename Clock::time_point* deadline,
+                   SourceLocation loc = SourceLocation::current()) {
+    Hooks::at(SyncPoint::wait, loc);
+    // relaxed: the bucket lock orders this load after any unpark that ran before it; the
+    // caller re-reads the word with the ordering it needs once park() returns.
+    const bool woken = detail::parking_lot::park(
+        &word, [&] { return word.native().load(std::memory_order_relaxed) == expected; }, deadline);
+    Hooks::done(SyncPoint::wait, loc);
+    return woken;
+  }
+
+  /// Wakes the longest-parked thread on `word`, if any. Uses only the address: safe after the
+  /// object holding `word` has been destroyed.
+  template <class T>
+  static void unpark_one(const Atomic<T>* word, SourceLocation loc = SourceLocation::current()) noexcept {
+    Hooks::at(SyncPoint::notify, loc);
+    detail::parking_lot::unpark_one(word);
+  }
+  /// Wakes every thread parked on `word`. Same address-only rule as unpark_one.
+  template <class T>
+  static void unpark_all(const Atomic<T>* word, SourceLocation loc = SourceLocation::current()) noexcept {
+    Hooks::at(SyncPoint::notify, loc);
+    detail::parking_lot::unpark_all(word);
+  }
 
   /// Plain (non-atomic) shared data. Here it is the bare value; the accessors exist so that a
   /// checking platform can observe every access. Concurrent write()/read() without

@@ -1,10 +1,40 @@
-// itc/platform/tsan_annotations.hpp — telling ThreadSanitizer that an itc lock is a mutex.
+// itc/platform/tsan_annotations.hpp — telling ThreadSanitizer the truth about itc::Lock.
 //
-// itc::Lock is built on an atomic word, not on pthread_mutex, so ThreadSanitizer would see its
-// happens-before edges (the atomics) but not that it is a *lock*: no lock-order-inversion
-// (potential deadlock) reports, no "mutex held" in race reports. These functions forward to
-// TSan's mutex annotation interface when the translation unit is built with -fsanitize=thread
-// and compile to nothing otherwise (including under the Relacy model checker).
+// itc::Lock is built on an atomic word, not on pthread_mutex. ThreadSanitizer sees its
+// happens-before edges directly (the acquire/release atomics on the word), but not that it is a
+// *lock*, so on its own it would never report a lock-order inversion (a potential deadlock)
+// between itc locks. These functions tell it, in TSan builds only (-fsanitize=thread); they
+// compile to nothing otherwise, including under the Relacy model checker.
+//
+// Why not TSan's mutex annotations (__tsan_mutex_pre_lock ... post_unlock) held for the whole
+// critical section, as for a std::mutex? Because TSan models a mutex as *owned by a thread*,
+// and Python's Lock is not: any thread may release it (threading.Lock is a binary semaphore),
+// and a Lock may be destroyed while held. TSan's deadlock detector keeps each thread's held
+// locks in that thread's own storage, and only that thread can remove them. A release by
+// another thread, or a destroy while held, therefore leaves the lock "held" by the acquirer for
+// ever: its next acquire is a "double lock", later races are misreported, a reused address
+// inherits the held state, and after 64 such locks TSan's own CHECK (deadlock_detector.h:67)
+// fails. Re-creating the mutex on a foreign release (what itc did before) also drops the
+// release's happens-before edge, and TSan then reports races on correctly protected data.
+//
+// What itc does instead:
+//   * Happens-before comes from the Lock's own atomics, which TSan already understands; no
+//     mutex annotation brackets them (a bracket would make TSan ignore them).
+//   * Lock order: each thread keeps its own list of the itc locks it holds. When it acquires
+//     lock M while holding L1..Ln, it shows TSan the order *instantaneously*: lock L1..Ln, lock
+//     M, then unlock them all again, in one call. TSan's deadlock detector records the edges
+//     Li -> M exactly as if the locks had been held throughout, and reports a cycle (the
+//     lock-order-inversion of lock/abba) with both acquisition stacks. Because TSan never sees
+//     an itc lock held beyond that instant, a release by another thread, a destroy while held,
+//     and thread-id reuse cannot confuse it. The replay adds no happens-before edge that the
+//     program lacks: it publishes the thread's clock into a lock's sync object only while the
+//     thread really holds that lock, and every later holder synchronises with the real release.
+//   * A foreign release or a destroy while held makes the acquirer's list entry stale: the lock
+//     bumps an epoch kept outside the object (a table indexed by address hash, so that a
+//     destroyed lock is never read), and entries whose epoch changed are dropped. A hash
+//     collision can only drop an entry early (a missed edge, never a false report).
+//
+// Cost: TSan builds only — a thread-local vector and a table look-up per acquire and release.
 #pragma once
 
 #if defined(__SANITIZE_THREAD__)
@@ -17,38 +47,88 @@
 
 #ifdef ITC_TSAN
 #include <sanitizer/tsan_interface.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
 #endif
 
 namespace itc::detail::tsan {
 
 #ifdef ITC_TSAN
-inline void mutex_create(void* m) noexcept {
-  __tsan_mutex_create(m, __tsan_mutex_not_static);
+
+inline std::atomic<std::uint64_t>& epoch_of(const void* lock) noexcept {
+  static std::atomic<std::uint64_t> epochs[4096];
+  const auto bits = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(lock) >> 3);
+  return epochs[(bits * 0x9E3779B97F4A7C15ULL) >> 52];
 }
-inline void mutex_destroy(void* m) noexcept {
-  __tsan_mutex_destroy(m, __tsan_mutex_not_static);
+
+struct Held {
+  const void* lock;
+  std::uint64_t epoch;
+};
+
+inline std::vector<Held>& held_by_this_thread() {
+  thread_local std::vector<Held> held;
+  return held;
 }
-inline void pre_lock(void* m, bool is_try) noexcept {
-  __tsan_mutex_pre_lock(m, is_try ? __tsan_mutex_try_lock : 0);
+
+inline bool is_current(const Held& h) noexcept {
+  return epoch_of(h.lock).load(std::memory_order_acquire) == h.epoch;
 }
-inline void post_lock(void* m, bool is_try, bool acquired) noexcept {
-  unsigned flags = is_try ? __tsan_mutex_try_lock : 0;
-  if (!acquired) flags |= __tsan_mutex_try_lock_failed;
-  __tsan_mutex_post_lock(m, flags, 0);
+
+/// The calling thread has acquired `lock` (an itc::Lock): replay the order against every lock
+/// it still holds, then remember it as held.
+inline void lock_acquired(const void* lock) {
+  std::vector<Held>& held = held_by_this_thread();
+  std::erase_if(held, [&](const Held& h) { return h.lock == lock || !is_current(h); });
+  if (!held.empty()) {
+    for (const Held& h : held) {
+      __tsan_mutex_pre_lock(const_cast<void*>(h.lock), __tsan_mutex_try_lock);
+      __tsan_mutex_post_lock(const_cast<void*>(h.lock), __tsan_mutex_try_lock, 0);
+    }
+    __tsan_mutex_pre_lock(const_cast<void*>(lock), 0);
+    __tsan_mutex_post_lock(const_cast<void*>(lock), 0, 0);
+    (void)__tsan_mutex_pre_unlock(const_cast<void*>(lock), 0);
+    __tsan_mutex_post_unlock(const_cast<void*>(lock), 0);
+    for (auto it = held.rbegin(); it != held.rend(); ++it) {
+      (void)__tsan_mutex_pre_unlock(const_cast<void*>(it->lock), 0);
+      __tsan_mutex_post_unlock(const_cast<void*>(it->lock), 0);
+    }
+  }
+  held.push_back(Held{lock, epoch_of(lock).load(std::memory_order_acquire)});
 }
-inline void pre_unlock(void* m) noexcept {
-  (void)__tsan_mutex_pre_unlock(m, 0);
+
+/// `lock` is being released by the thread that acquired it.
+inline void released_by_owner(const void* lock) {
+  std::vector<Held>& held = held_by_this_thread();
+  std::erase_if(held, [&](const Held& h) { return h.lock == lock; });
 }
-inline void post_unlock(void* m) noexcept {
-  __tsan_mutex_post_unlock(m, 0);
+
+/// `lock` is released by another thread, or destroyed while held: whoever acquired it no
+/// longer holds it. Call before the releasing atomic step (the lock may be gone after it).
+inline void forget_holder(const void* lock) noexcept {
+  epoch_of(lock).fetch_add(1, std::memory_order_release);
 }
+
+/// The lock at this address was created: TSan learns that it is a mutex (for its reports).
+inline void created(const void* lock) noexcept {
+  __tsan_mutex_create(const_cast<void*>(lock), __tsan_mutex_not_static);
+}
+/// The lock at this address is destroyed (TSan never sees an itc lock held, so never
+/// "destroy of a locked mutex").
+inline void destroyed(const void* lock) noexcept {
+  __tsan_mutex_destroy(const_cast<void*>(lock), __tsan_mutex_not_static);
+}
+
 #else
-inline void mutex_create(void*) noexcept {}
-inline void mutex_destroy(void*) noexcept {}
-inline void pre_lock(void*, bool) noexcept {}
-inline void post_lock(void*, bool, bool) noexcept {}
-inline void pre_unlock(void*) noexcept {}
-inline void post_unlock(void*) noexcept {}
+inline void lock_acquired(const void*) noexcept {}
+inline void released_by_owner(const void*) noexcept {}
+inline void forget_holder(const void*) noexcept {}
+inline void created(const void*) noexcept {}
+inline void destroyed(const void*) noexcept {}
 #endif
 
 }  // namespace itc::detail::tsan
