@@ -32,12 +32,15 @@
 //
 // Precedence, as in CPython: ShutDown before Full/Empty and before the timeout check.
 //
-// Exception safety (Python's FailingQueueTest): if storing an item throws, put() propagates it,
-// the item is not counted, and the queue stays usable; if moving an item out throws, every get
-// form (get, get_nowait, try_get) propagates it and the item stays queued. PriorityOrder: a
-// throwing comparison leaves the heap unchanged (put and get); a move that throws while it
-// shifts other elements gives the basic guarantee. Items are moved, never copied, so move-only
-// T works.
+// Exception safety (Python's FailingQueueTest), strong for every kind and any T: if storing an
+// item throws (T's move constructor, a PriorityQueue comparison, an allocation), put()
+// propagates it, the item is not counted and the queue is exactly as before; if taking one
+// throws (the move out, a comparison), every get form (get, get_nowait, try_get) propagates it
+// and the queue is exactly as before, that item still the next. So no throw leaves a moved-from
+// item queued or loses one, and qsize/full/unfinished_tasks stay exact. Items are moved, never
+// copied, so move-only T works. How (detail/queue_orders.hpp): a move of T that may throw is
+// never made on a stored item; for such a T, LifoQueue keeps its items in a std::deque and
+// PriorityQueue each item in a heap node of its own (one allocation per item).
 //
 // Memory ordering: everything a producer wrote before put(x) is visible to the consumer after
 // get() returns x; everything written before task_done() is visible after join() returns.
