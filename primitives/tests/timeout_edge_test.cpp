@@ -207,4 +207,100 @@ TEST(TimeoutEdge, MinusInfinityIsNegative) {
   EXPECT_THROW(sq.get(kMinusInf), itc::InvalidArgument);
 }
 
+// ---- 8. try_lock_until / try_lock_for at the ends of their types -----------------------------
+
+/// Runs `attempt` while another thread holds `lock` (released after `hold`, or as soon as
+/// `attempt` returns); returns {attempt's result, seconds it took}.
+template <class L, class F>
+std::pair<bool, double> while_held_elsewhere(L& lock, F attempt, std::chrono::milliseconds hold = 3000ms) {
+  std::atomic<bool> held{false};
+  std::atomic<bool> done{false};
+  std::thread holder([&] {
+    lock.acquire();
+    held = true;
+    const auto until = Clock::now() + hold;
+    while (!done && Clock::now() < until) std::this_thread::sleep_for(1ms);
+    lock.release();
+  });
+  while (!held) std::this_thread::yield();
+  bool result = false;
+  const double dt = time_it([&] {
+    try {
+      result = attempt();
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "threw: " << e.what();
+    }
+  });
+  done = true;
+  holder.join();
+  return {result, dt};
+}
+
+template <class L>
+void expect_past_time_points_are_one_try() {
+  L lock;
+  using Sys = std::chrono::system_clock;
+  using SysSeconds = std::chrono::time_point<Sys, std::chrono::seconds>;
+  using SteadyHours = std::chrono::time_point<Clock, std::chrono::hours>;
+  const auto one_try = [&](auto attempt) {
+    const auto [result, dt] = while_held_elsewhere(lock, attempt);
+    EXPECT_FALSE(result);
+    EXPECT_LT(dt, kPrompt);
+  };
+  one_try([&] { return lock.try_lock_until(Clock::time_point::min()); });
+  one_try([&] { return lock.try_lock_until(Sys::time_point::min()); });
+  one_try([&] { return lock.try_lock_until(SysSeconds::min()); });  // seconds::min() in ns overflows
+  one_try([&] { return lock.try_lock_until(SteadyHours::min()); });
+  one_try([&] { return lock.try_lock_until(Clock::time_point{}); });
+  one_try([&] { return lock.try_lock_until(Clock::now() - 1s); });
+  one_try([&] { return lock.try_lock_until(Sys::now() - 1s); });
+  one_try([&] { return lock.try_lock_for(std::chrono::nanoseconds::min()); });
+  one_try([&] { return lock.try_lock_for(std::chrono::hours::min()); });
+  one_try([&] { return lock.try_lock_for(kMinusInf); });
+  one_try([&] { return lock.try_lock_for(kNaN); });  // a C++ try_lock_for never throws: one try
+  // A free lock is taken by that one try.
+  EXPECT_TRUE(lock.try_lock_until(Clock::time_point::min()));
+  lock.unlock();
+  EXPECT_TRUE(lock.try_lock_for(kNaN));
+  lock.unlock();
+}
+
+template <class L>
+void expect_far_time_points_wait_for_the_holder() {
+  L lock;
+  using Sys = std::chrono::system_clock;
+  using SysSeconds = std::chrono::time_point<Sys, std::chrono::seconds>;
+  const auto waits = [&](auto attempt) {
+    const auto [result, dt] = while_held_elsewhere(lock, attempt, 50ms);
+    EXPECT_TRUE(result);
+    EXPECT_GE(dt, 0.03);
+    lock.unlock();
+  };
+  waits([&] { return lock.try_lock_until(Clock::time_point::max()); });
+  waits([&] { return lock.try_lock_until(Sys::time_point::max()); });
+  waits([&] { return lock.try_lock_until(SysSeconds::max()); });  // seconds::max() in ns overflows
+  waits([&] { return lock.try_lock_for(std::chrono::hours::max()); });
+  waits([&] { return lock.try_lock_for(kInf); });
+  waits([&] { return lock.try_lock_until(Sys::now() + 30s); });
+}
+
+TEST(TimeoutEdge, LockTryLockUntilPastIsOneTry) {
+  expect_past_time_points_are_one_try<itc::Lock>();
+}
+TEST(TimeoutEdge, RLockTryLockUntilPastIsOneTry) {
+  expect_past_time_points_are_one_try<itc::RLock>();
+}
+TEST(TimeoutEdge, ConditionTryLockUntilPastIsOneTry) {
+  expect_past_time_points_are_one_try<itc::Condition>();
+}
+TEST(TimeoutEdge, LockTryLockUntilFarFutureWaits) {
+  expect_far_time_points_wait_for_the_holder<itc::Lock>();
+}
+TEST(TimeoutEdge, RLockTryLockUntilFarFutureWaits) {
+  expect_far_time_points_wait_for_the_holder<itc::RLock>();
+}
+TEST(TimeoutEdge, ConditionTryLockUntilFarFutureWaits) {
+  expect_far_time_points_wait_for_the_holder<itc::Condition>();
+}
+
 }  // namespace

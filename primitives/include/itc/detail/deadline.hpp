@@ -101,4 +101,27 @@ typename Clock::time_point deadline_after(std::chrono::duration<Rep, Period> tim
   return now + step;
 }
 
+/// `tp - Clock::now()` without overflow, for try_lock_until() (which Python has not). Time
+/// points more than half the common duration's range from the epoch (time_point::min()/max(),
+/// or the extremes of a coarse Duration, which do not even fit the clock's unit) saturate: the
+/// result is the common duration's max() if tp is later than now, else its min().
+template <class Clock, class Duration>
+auto time_until(std::chrono::time_point<Clock, Duration> tp) {
+  using Common = std::common_type_t<Duration, typename Clock::duration>;
+  const auto now = Clock::now();
+  if constexpr (std::chrono::treat_as_floating_point_v<typename Common::rep>) {
+    return Common(tp.time_since_epoch()) - Common(now.time_since_epoch());
+  } else {
+    using AsDouble = std::chrono::duration<double, typename Common::period>;
+    const double t = AsDouble(tp.time_since_epoch()).count();
+    const double n = AsDouble(now.time_since_epoch()).count();
+    const double half = half_range<Common>();
+    // Both within half the range: the conversions and the difference fit, so subtract exactly.
+    if (t < half && t > -half && n < half && n > -half) {
+      return Common(tp.time_since_epoch()) - Common(now.time_since_epoch());
+    }
+    return t > n ? Common::max() : Common::min();
+  }
+}
+
 }  // namespace itc::detail
