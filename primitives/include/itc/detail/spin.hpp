@@ -14,6 +14,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+
+#include "itc/detail/deadline.hpp"
 
 namespace itc::detail {
 
@@ -21,14 +24,22 @@ namespace itc::detail {
 /// threads (~0.3 µs here), shorter than the cost of a park + wake (~20–35 µs).
 inline constexpr std::chrono::nanoseconds kSpinBeforePark{std::chrono::microseconds(20)};
 
-/// The spin budget of a wait that ends at `deadline` (nullptr: no deadline): a spin never
-/// outlasts the caller's timeout. Unused under a model checker, where it does not read the clock.
+/// The spin budget of a wait that ends at `deadline` (nullptr: no deadline): the time left
+/// until it, at most kSpinBeforePark, and zero if it has passed, so that with spin_until() a
+/// spin never outlasts the caller's timeout. Unused under a model checker, where it does not
+/// read the clock.
 template <class P>
 std::chrono::nanoseconds spin_budget(const typename P::Clock::time_point* deadline) {
-  if constexpr (P::is_model_checker) return {};
-  if (deadline == nullptr) return kSpinBeforePark;
-  const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(*deadline - P::Clock::now());
-  return left < kSpinBeforePark ? left : kSpinBeforePark;
+  if constexpr (P::is_model_checker) {
+    return {};
+  } else {
+    using D = typename P::Clock::duration;
+    if (deadline == nullptr) return kSpinBeforePark;
+    const D left = time_until(*deadline);  // saturating: a deadline may be time_point::max()
+    if (left <= D::zero()) return {};
+    if (left >= std::chrono::ceil<D>(kSpinBeforePark)) return kSpinBeforePark;
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(left);  // < kSpinBeforePark: fits
+  }
 }
 
 /// Tells the CPU this is a spin-wait loop (x86 `pause`, Arm `yield`): it saves power and
@@ -46,30 +57,57 @@ inline void cpu_relax() noexcept {
 /// `pauses_per_poll` spaces the polls out: each poll of a cache line that another thread writes
 /// on every operation takes that line away from it, so a waiter that expects to wait for many
 /// of those operations (a putter waiting for a batch of free slots) should poll less often.
+///
+/// A budget <= 0 is one poll and nothing else. Otherwise the spin ends within about one
+/// `pause`, one clock read and one poll after the budget, whatever pauses_per_poll is.
 template <class P, class Ready>
 bool spin_until(Ready&& ready, std::chrono::nanoseconds budget = kSpinBeforePark, int pauses_per_poll = 1) {
   if (ready()) return true;
   if constexpr (P::is_model_checker) {
     return false;
   } else {
-    // The clock is read once per batch of polls (a steady_clock read is ~20–30 ns in a VM,
-    // about the cost of a few `pause`s), and not at all for the first batch: a hand-off
-    // between two running threads usually lands within it.
+    if (budget <= std::chrono::nanoseconds::zero()) return false;
+    // The trade-off. A hand-off between two running threads usually lands within the first
+    // few polls, so those must be cheap; but a `pause` costs anywhere from ~10 to ~140 cycles
+    // depending on the CPU, so a fixed number of polls without a clock read (this used to be
+    // 16 polls of up to 64 pauses each: ~20 µs on the project's machines, against a 1 µs
+    // timeout) can outlast a short budget many times over. So:
+    //   - the first poll above reads no clock: a hand-off that has already landed costs one load;
+    //   - then the clock is read once (~20–30 ns in a VM). That is off the critical path of a
+    //     hand-off: the partner's store takes longer than that to reach this core, and the
+    //     first pauses follow right after;
+    //   - between clock reads come at most kPausesPerClockRead pauses (the cost of a clock read
+    //     is that of a few pauses, so spinning stays mostly pausing), and never more than fit
+    //     in what is left of the budget at the cost per pause measured over the previous batch
+    //     (its clock reads and polls included). Before any measurement, the first batch assumes
+    //     the slowest pause, kSlowestPause, so a full 20 µs budget still starts with 16
+    //     clock-free polls (Event ping-pong), while a 1 µs budget gets 6 pauses.
+    // Polls stay exactly pauses_per_poll pauses apart across batches.
     using SpinClock = std::chrono::steady_clock;
-    constexpr int kPollsPerClockRead = 16;
-    const auto poll = [&] {
-      for (int p = 0; p < pauses_per_poll; ++p) cpu_relax();
-      return ready();
-    };
-    for (int i = 0; i < kPollsPerClockRead; ++i) {
-      if (poll()) return true;
-    }
-    const auto give_up = SpinClock::now() + budget;
+    using std::chrono::nanoseconds;
+    constexpr std::int64_t kPausesPerClockRead = 16;
+    constexpr nanoseconds kSlowestPause{150};  // ~140 cycles (Skylake and later) at ~1 GHz
+    const int per_poll = pauses_per_poll < 1 ? 1 : pauses_per_poll;
+    auto now = SpinClock::now();
+    const auto give_up =
+        budget >= SpinClock::time_point::max() - now ? SpinClock::time_point::max() : now + budget;
+    nanoseconds per_pause = kSlowestPause;
+    int until_poll = per_poll;
     for (;;) {
-      for (int i = 0; i < kPollsPerClockRead; ++i) {
-        if (poll()) return true;
+      const std::int64_t fit = (give_up - now) / per_pause;
+      const std::int64_t batch = fit < 1 ? 1 : (fit > kPausesPerClockRead ? kPausesPerClockRead : fit);
+      for (std::int64_t i = 0; i < batch; ++i) {
+        cpu_relax();
+        if (--until_poll == 0) {
+          until_poll = per_poll;
+          if (ready()) return true;
+        }
       }
-      if (SpinClock::now() >= give_up) return false;
+      const auto before = now;
+      now = SpinClock::now();
+      if (now >= give_up) return false;
+      per_pause = (now - before) / batch;
+      if (per_pause < nanoseconds(1)) per_pause = nanoseconds(1);
     }
   }
 }
