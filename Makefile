@@ -1,23 +1,28 @@
 # itc — a thin wrapper over CMake presets. `make` alone prints this help.
 #
-#   make test      install what is missing, build with g++ and clang, run every test
+#   make test      install what is missing, build with g++, clang, ASan+UBSan and TSan, run every test
 #   make verify    the detection matrix and its reports (see verify/README.md)
 #
 # Everything else is a building block of those two.
 
 SHELL := /bin/bash
-PRESETS := gcc clang tsan
+PRESETS := gcc clang asan tsan
 LABEL ?=
+# The sanitizer lanes' labels name their trees: LABEL=asan / LABEL=tsan builds and runs that tree
+# alone; any other label runs in every tree.
+TEST_PRESETS := $(or $(filter $(LABEL),asan tsan),$(PRESETS))
 
-.PHONY: help deps build test test-gcc test-clang verify format format-check tidy clean
+.PHONY: help deps build test test-gcc test-clang test-asan test-tsan verify format format-check tidy clean
 
 help:
 	@echo "itc make targets:"
-	@echo "  make test           install deps if missing, build (g++ and clang), run every test"
+	@echo "  make test           install deps if missing, build (g++, clang, ASan+UBSan, TSan), run every test"
 	@echo "  make test-gcc       only the g++ tree (library tests, examples, models)"
 	@echo "  make test-clang     only the clang tree (-Wthread-safety)"
-	@echo "  make test-tsan      only the ThreadSanitizer tree (the tsan checker)"
-	@echo "  make test LABEL=x   only tests with ctest label x (primitives, examples, model, stress, tsan)"
+	@echo "  make test-asan      only the ASan+UBSan tree: the asan lane (library tests, examples)"
+	@echo "  make test-tsan      only the ThreadSanitizer tree: the tsan checker and the tsan lane"
+	@echo "  make test LABEL=x   only tests with ctest label x, in every tree (primitives, examples, model,"
+	@echo "                      stress, verify, bench, lint); LABEL=asan or LABEL=tsan: that lane alone"
 	@echo "  make verify         the detection matrix (model, stress, tsan) and its reports in reports/verify"
 	@echo "  make bench          benchmarks vs std::, moodycamel, TBB, Python (Release): reports/bench/, stress/bench/README.md"
 	@echo "  make build          configure and build every preset"
@@ -43,10 +48,14 @@ test-$(1): deps
 endef
 $(foreach p,$(PRESETS),$(eval $(call preset_test,$(p))))
 
+# Every tree runs even when an earlier one fails (a sanitizer lane's report must not hide the
+# others' results); the exit status is non-zero if any failed, and the failing trees are named.
 test: deps
-	@for p in $(PRESETS); do \
-	  $(MAKE) --no-print-directory test-$$p || exit 1; \
-	done
+	@failed=""; \
+	for p in $(TEST_PRESETS); do \
+	  $(MAKE) --no-print-directory test-$$p || failed="$$failed $$p"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make test: failed in the tree(s):$$failed"; exit 1; fi
 
 # The main job: build the three checkers, run the whole matrix, write the reports.
 # VERIFY_ARGS passes options through, e.g. make verify VERIFY_ARGS="--shard 2/4".

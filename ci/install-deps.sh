@@ -9,7 +9,9 @@ set -euo pipefail
 
 profile="${1:-base}"
 
-base=(cmake ninja-build make g++ clang libclang-rt-14-dev googletest libgtest-dev libgmock-dev
+# libclang-rt-14-dev: clang's sanitizer runtimes (the asan and tsan trees); llvm-14: the
+# llvm-symbolizer that turns their reports' addresses into file:line (clang only recommends it).
+base=(cmake ninja-build make g++ clang libclang-rt-14-dev llvm-14 googletest libgtest-dev libgmock-dev
       libcli11-dev nlohmann-json3-dev libfmt-dev
       relacy-dev python3 clang-format clang-tidy)
 bench=(libbenchmark-dev libconcurrentqueue-dev libtbb-dev python3-matplotlib)

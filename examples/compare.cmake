@@ -32,6 +32,7 @@ foreach(index RANGE 0 ${itc_last_index} 2)
   add_test(NAME example_matches_python.${name}
            COMMAND bash ${itc_compare_script} ${order} ${python_source} $<TARGET_FILE:${name}>)
   set_tests_properties(example_matches_python.${name} PROPERTIES LABELS "examples" TIMEOUT 60)
+  itc_lane_tests(example_matches_python.${name})
   list(APPEND itc_compared_names ${name})
 endforeach()
 
