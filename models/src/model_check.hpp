@@ -110,6 +110,20 @@ inline Verdict verdict_of(rl::test_result_e r) {
     case rl::test_result_unlocking_mutex_wo_ownership:
     case rl::test_result_destroying_owned_mutex:
       return Verdict::error;
+    // Memory errors: a use after free or a double free is what crashes, or corrupts the heap,
+    // on real threads: `crash`. Relacy reports a use after free in one of three ways: "ACCESS
+    // TO FREED MEMORY" (an rl::atomic or rl::var whose signature its destructor wiped), or, for
+    // an rl::mutex / rl::condition_variable, "USAGE OF NON INITIALIZED MUTEX / CONDITION
+    // VARIABLE" (their destructor de-initialises them, and that check comes first). E.g. a
+    // signaller still locking a primitive its waiter has already deleted
+    // (models/selfcheck/destroy_scenarios.hpp). Named here rather than left to the default so
+    // the mapping is a decision, not an accident. (A waiter deleting the primitive while the
+    // signaller still holds its internal mutex is "DESTROYING OWNED MUTEX", `error` above.)
+    case rl::test_result_access_to_freed_memory:
+    case rl::test_result_double_free:
+    case rl::test_result_usage_of_non_initialized_mutex:
+    case rl::test_result_usage_of_non_initialized_condvar:
+      return Verdict::crash;
     default:
       return Verdict::crash;
   }
