@@ -1,4 +1,4 @@
-// models/scenarios/catalog.hpp — every scenario of ../shared/spec/mistakes.md, in table order.
+// models/scenarios/catalog.hpp — every scenario of models/CATALOG.md, in table order.
 //
 // ITC_SCENARIOS(X) expands X(ClassTemplate) once per scenario, and the templates live in
 // ITC_SCENARIO_NAMESPACE. A checker instantiates each template with its own platform:

@@ -378,4 +378,43 @@ TEST(TimeoutEdge, ShortTimedPutOnAFullQueueIsShort) {
   EXPECT_LT(us[us.size() / 2], 10.0);
 }
 
+// NaN is rejected where CPython implements the call in C (lock.acquire, SimpleQueue.get):
+// ValueError "Invalid value NaN (not a number)", before any other check, and nothing is taken.
+template <class L>
+void expect_acquire_nan_raises(L& lock) {
+  const auto nan_error = [&](auto f) {
+    expect_python_error<itc::InvalidArgument, itc::ValueError>(f, "Invalid value NaN (not a number)");
+  };
+  nan_error([&] { lock.acquire(kNaN); });
+  nan_error([&] { lock.acquire(true, kNaN); });
+  nan_error([&] { lock.acquire(false, kNaN); });
+  EXPECT_TRUE(free_for_another_thread(lock));  // nothing was taken
+  lock.acquire();
+  nan_error([&] { lock.acquire(kNaN); });  // held (RLock: owned, would re-enter)
+  lock.release();
+}
+TEST(TimeoutEdge, LockAcquireNaNRaisesValueError) {
+  itc::Lock lock;
+  expect_acquire_nan_raises(lock);
+}
+TEST(TimeoutEdge, RLockAcquireNaNRaisesValueError) {
+  itc::RLock lock;
+  expect_acquire_nan_raises(lock);
+}
+TEST(TimeoutEdge, ConditionAcquireNaNRaisesValueError) {
+  itc::Condition over_rlock;
+  expect_acquire_nan_raises(over_rlock);
+  itc::Lock lock;
+  itc::Condition over_lock(lock);
+  expect_acquire_nan_raises(over_lock);
+}
+TEST(TimeoutEdge, SimpleQueueGetNaNRaisesValueError) {
+  itc::SimpleQueue<int> q;
+  expect_python_error<itc::InvalidArgument, itc::ValueError>([&] { q.get(kNaN); },
+                                                             "Invalid value NaN (not a number)");
+  q.put(1);
+  EXPECT_THROW(q.get(kNaN), itc::InvalidArgument);
+  EXPECT_EQ(q.qsize(), 1u);
+}
+
 }  // namespace

@@ -4,7 +4,7 @@
 //  * a second thread is alive (parked on a condition variable) for the whole run. glibc >= 2.34
 //    skips the atomic instruction in pthread_mutex_lock while a process has only one thread, so a
 //    single-threaded std::mutex figure (≈4 ns instead of ≈11 ns here) is one no threading
-//    library ever sees (see /work/shared/perf-baselines.md, tables 4/5);
+//    library ever sees;
 //  * it exits with status 1 if a benchmark reported a wrong result (itc_bench::fail), so the
 //    CTest smoke test catches a broken checksum instead of printing "ERROR OCCURRED" and passing.
 #include <benchmark/benchmark.h>

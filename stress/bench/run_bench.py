@@ -4,7 +4,7 @@
     run_bench.py [--bin-dir DIR] [--out DIR] [--rounds N] [--min-time S] [--python PATH]
                  [--groups G,...] [--cputime-ms MS] [--wait-idle S] [--readme PATH] [--smoke]
 
-Method (the one /work/shared/perf-baselines.md used, on Google Benchmark):
+Method (interleaved rounds and paired ratios, on Google Benchmark):
   * The work is cut into units: one benchmark group ("queue/spsc", "event/pingpong", ...) of one
     C++ binary, or the same group in pybench.py. Each round runs every unit once, in a fresh
     process, in a shuffled order; inside a C++ unit Google Benchmark shuffles the benchmarks too

@@ -25,6 +25,12 @@
 //
 // Memory ordering: everything each party wrote before wait() is visible to every party after
 // wait() returns (all go through the barrier's mutex), and to the action.
+//
+// Destruction: any party may destroy the barrier as soon as its own wait() has returned, even
+// though the other parties of that round may still be on their way out of wait() (they need
+// the barrier's mutex to leave). The destructor waits until every thread has left wait() —
+// the drain of glibc's pthread_barrier_destroy. Destroying a barrier while a thread waits in a
+// round that can no longer fill blocks the destructor (undefined for std::barrier as well).
 #pragma once
 
 #include <chrono>
@@ -49,6 +55,11 @@ class BasicBarrier {
   explicit BasicBarrier(std::ptrdiff_t parties, std::function<void()> action = {},
                         std::optional<duration> timeout = std::nullopt)
       : parties_(check_parties(parties)), action_(std::move(action)), default_timeout_(timeout) {}
+  /// Waits until no thread is inside wait() (see "Destruction" above).
+  ~BasicBarrier() {
+    detail::MutexGuard guard(mutex_);
+    while (count_.read() > 0) cv_.wait(mutex_);
+  }
   BasicBarrier(const BasicBarrier&) = delete;
   BasicBarrier& operator=(const BasicBarrier&) = delete;
 
@@ -151,10 +162,9 @@ class BasicBarrier {
   void leave() ITC_REQUIRES(mutex_) {
     if (--count_.write() == 0) {
       State& state = state_.write();
-      if (state == State::draining || state == State::resetting) {
-        state = State::filling;
-        cv_.notify_all();
-      }
+      if (state == State::draining || state == State::resetting) state = State::filling;
+      // Also when the state stays: a destructor may be waiting for the last thread to leave.
+      cv_.notify_all();
     }
   }
 

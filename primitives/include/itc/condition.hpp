@@ -70,10 +70,12 @@ class BasicCondition : public detail::TimedLockable<BasicCondition<P>> {
   /// The lock's timed acquire; e.g. for an RLock a negative timeout throws InvalidArgument.
   template <class Rep, class Period>
   bool acquire(std::chrono::duration<Rep, Period> timeout) {
+    detail::reject_nan(timeout);  // CPython: ValueError "Invalid value NaN (not a number)"
     return lock_.acquire_timed(lock_.self, true, to_nanoseconds(timeout));
   }
   template <class Rep, class Period>
   bool acquire(bool blocking, std::chrono::duration<Rep, Period> timeout) {
+    detail::reject_nan(timeout);  // CPython: ValueError "Invalid value NaN (not a number)"
     return lock_.acquire_timed(lock_.self, blocking, to_nanoseconds(timeout));
   }
   void release() { lock_.release(lock_.self); }

@@ -79,6 +79,7 @@ class BasicLock : public detail::TimedLockable<BasicLock<P>> {
 
   /// Blocks until the lock is acquired. Always returns true.
   bool acquire() {
+    detail::tsan::lock_attempt(this);
     if (!try_fast()) acquire_slow(nullptr);
     detail::tsan::lock_acquired(this);
     return true;
@@ -95,7 +96,9 @@ class BasicLock : public detail::TimedLockable<BasicLock<P>> {
   /// Waits at most `timeout`. Zero tries once; negative throws InvalidArgument.
   template <class Rep, class Period>
   bool acquire(std::chrono::duration<Rep, Period> timeout) {
+    detail::reject_nan(timeout);  // CPython: ValueError "Invalid value NaN (not a number)"
     if (detail::is_negative(timeout)) throw InvalidArgument("timeout value must be a non-negative number");
+    if (!detail::is_zero_or_negative(timeout)) detail::tsan::lock_attempt(this);
     bool acquired = try_fast();
     if (!acquired && !detail::is_zero_or_negative(timeout)) {
       const auto deadline = detail::deadline_after<clock>(timeout);
@@ -108,6 +111,7 @@ class BasicLock : public detail::TimedLockable<BasicLock<P>> {
   /// Python's acquire(blocking, timeout): a timeout with blocking == false is an error.
   template <class Rep, class Period>
   bool acquire(bool blocking, std::chrono::duration<Rep, Period> timeout) {
+    detail::reject_nan(timeout);  // CPython: ValueError "Invalid value NaN (not a number)"
     if (!blocking) throw InvalidArgument("can't specify a timeout for a non-blocking call");
     return acquire(timeout);
   }
@@ -227,6 +231,7 @@ class BasicRLock : public detail::TimedLockable<BasicRLock<P>> {
   }
   template <class Rep, class Period>
   bool acquire(std::chrono::duration<Rep, Period> timeout) {
+    detail::reject_nan(timeout);  // CPython: ValueError "Invalid value NaN (not a number)"
     if (detail::is_negative(timeout)) throw InvalidArgument("timeout value must be a non-negative number");
     if (enter_again()) return true;
     if (!inner_.acquire(timeout)) return false;
@@ -235,6 +240,7 @@ class BasicRLock : public detail::TimedLockable<BasicRLock<P>> {
   }
   template <class Rep, class Period>
   bool acquire(bool blocking, std::chrono::duration<Rep, Period> timeout) {
+    detail::reject_nan(timeout);  // CPython: ValueError "Invalid value NaN (not a number)"
     if (!blocking) throw InvalidArgument("can't specify a timeout for a non-blocking call");
     return acquire(timeout);
   }

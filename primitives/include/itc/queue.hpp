@@ -46,10 +46,20 @@
 // get() returns x; everything written before task_done() is visible after join() returns.
 //
 // Waking: put() wakes one parked getter and get() one parked putter, and only when someone is
-// parked (counters read without a lock), so a hand-off between running threads makes no system
-// call. A getter that finds the queue empty (a putter that finds it full) first polls for a few
-// microseconds without holding any lock (detail/spin.hpp), then parks; a long wait therefore
-// costs only those microseconds of CPU.
+// parked, so a hand-off between running threads makes no system call. A getter that finds the
+// queue empty (a putter that finds it full) first polls for a few microseconds without holding
+// any lock (detail/spin.hpp), then parks; a long wait therefore costs only those microseconds of
+// CPU. Nobody sleeps on a condition variable inside the queue: getters park on the address of
+// a wake-up counter, putters on the take counter, joiners on the task counter (P::park).
+//
+// Destruction: a thread may destroy the queue as soon as its own call returns — join() and
+// then destroy, or the last get() and then destroy, or a put() that waited for room and then
+// destroy — while the thread that let it return is still inside its own call. Each signalling
+// call's last touch of the queue is the step that lets the waiter return (task_done()'s
+// compare-exchange, get()'s count of the take after its locks are released, put()'s and
+// shutdown()'s unlock of `mutex_`, which every woken thread takes before it returns); after it,
+// only the addresses of the words parked on are used. Destroying the queue while another
+// thread is still blocked in it, or may still call it, stays undefined.
 //
 // Implementation: two locks. Putters store under `mutex_` into `in_`; getters take from `out_`
 // under `out_mutex_`, and when `out_` is empty a getter moves all of `in_` over at once (FIFO
@@ -60,9 +70,10 @@
 // under `mutex_` (they keep the textbook's one-lock cost). Every path is model-checked and
 // stress-tested by models/selfcheck (several producers and consumers, maxsize 1, shutdown).
 //
-// Task accounting takes no lock either: unfinished_tasks() = put_total_ - done_total_, two
-// counters that only grow, one per side; task_done() is a compare-exchange that never lets the
-// count go below 0, and takes `mutex_` only to wake a parked join().
+// Task accounting takes no lock either: unfinished_tasks() = put_total_ - done, two counters
+// that only grow, one per side; task_done() is a compare-exchange that never lets the count go
+// below 0. The counters are 64-bit on every target and compared by their difference, so they
+// may wrap around.
 //
 // Costs to know: put()+get() from a single thread is ~1.6x slower than the one-mutex textbook
 // queue (a refill takes both locks). Figures and causes: stress/bench/README.md.
@@ -247,13 +258,13 @@ class BasicQueue {
     if ((d & kJoinerParked) != 0 && (next & kJoinerParked) == 0) P::unpark_all(&done_total_);
   }
 
-  void join() { (void)join_until(nullptr); }
+  void join() { (void)join_until(nullptr, SourceLocation::current()); }
 
   /// Waits at most `timeout` for every task to be done; false on expiry.
   template <class Rep, class Period>
   bool join(std::chrono::duration<Rep, Period> timeout) {
     const auto deadline = detail::deadline_after<clock>(timeout);
-    return join_until(&deadline);
+    return join_until(&deadline, SourceLocation::current());
   }
 
   void shutdown(bool immediate = false) {
@@ -376,8 +387,9 @@ class BasicQueue {
     return unfinished(put_total_.load(std::memory_order_seq_cst), d);
   }
 
-  bool join_until(const typename clock::time_point* deadline) {
-    joiners_.fetch_add(1, std::memory_order_relaxed);  // for stats() only
+  // `loc` is join()'s own line, so that a checker that reports where a thread is parked names
+  // join(), the call the user made.
+  bool join_until(const typename clock::time_point* deadline, SourceLocation loc) {
     std::uint64_t d = done_total_.load(std::memory_order_acquire);
     bool done = false;
     for (;;) {
@@ -392,14 +404,15 @@ class BasicQueue {
         d |= kJoinerParked;
         continue;  // re-check with the bit set
       }
-      const bool woken = P::park(done_total_, d, deadline);
+      joiners_.fetch_add(1, std::memory_order_relaxed);  // for stats() only
+      const bool woken = P::park(done_total_, d, deadline, loc);
+      joiners_.fetch_sub(1, std::memory_order_relaxed);
       d = done_total_.load(std::memory_order_acquire);
       if (!woken) {
         done = unfinished(put_total_.load(std::memory_order_seq_cst), d) == 0;
         break;
       }
     }
-    joiners_.fetch_sub(1, std::memory_order_relaxed);
     // A shutdown(immediate) that dropped the last tasks may still be finishing (it holds
     // mutex_ until its last touch of the queue): wait it out, so that the caller may destroy
     // the queue as soon as join() returns.
@@ -636,6 +649,7 @@ class BasicSimpleQueue {
 
   template <class Rep, class Period>
   T get(std::chrono::duration<Rep, Period> timeout) {
+    detail::reject_nan(timeout);  // CPython: ValueError "Invalid value NaN (not a number)"
     if (detail::is_negative(timeout)) throw InvalidArgument("'timeout' must be a non-negative number");
     detail::MutexGuard guard(mutex_);
     const auto deadline = detail::deadline_after<clock>(timeout);

@@ -222,15 +222,18 @@ struct RelacyPlatform {
       if (registered_) parked_words().remove(this);
     }
 
-    // RelacyPlatform::park's half: the check and the sleep with no scheduling point between
-    // them (as in Relacy's own futex()), so an unpark cannot fall in between.
+    // RelacyPlatform::park's half. One scheduling point (a waker may run just before the
+    // park), then the check and the sleep with no scheduling point between them, as in
+    // Relacy's own futex(). The check is a read-modify-write that adds nothing: it reads the
+    // latest value, as a futex's kernel-side check does (a plain load could be given an older
+    // value by Relacy's weak-memory model and sleep through a change that already happened),
+    // and it has exactly one outcome, so it adds no branch to the search.
     bool park_while(T expected, bool timed, SourceLocation loc) const {
       rl::context& c = rl::ctx();
       c.sched();
-      c.atomic_thread_fence_seq_cst();
       {
         rl::preemption_disabler no_switch(c);
-        if (a_.load(rl::mo_acquire, to_rl(loc)) != expected) return true;
+        if (a_.fetch_add(T{}, rl::mo_acquire, to_rl(loc)) != expected) return true;
         if (!registered_) registered_ = parked_words().add(this, &Atomic::wake_n);
       }
       return a_.wait(c, timed, false, to_rl(loc)) != rl::unpark_reason_timeout;
@@ -263,12 +266,12 @@ struct RelacyPlatform {
     unpark_at(word, ~0U, loc);
   }
 
-  /// A wake-up by address: a scheduling point, then Relacy's futex wake if a live word is
-  /// parked on at that address (and nothing at all if the object was destroyed).
+  /// A wake-up by address: Relacy's futex wake if a live word is parked on at that address
+  /// (and nothing at all if the object was destroyed).
   static void unpark_at(const void* word, unsigned count, SourceLocation loc) {
-    rl::context& c = rl::ctx();
-    c.sched();
-    c.atomic_thread_fence_seq_cst();
+    // No scheduling point of its own: the wake only moves parked threads to runnable, and the
+    // signaller's next operation (or its end) is where another thread may run. Fewer points
+    // keep bounded search of three-thread scenarios within seconds.
     if (const ParkedWords::Wake wake = parked_words().find(word)) wake(word, count, to_rl(loc));
   }
 

@@ -20,19 +20,24 @@
 // What itc does instead:
 //   * Happens-before comes from the Lock's own atomics, which TSan already understands; no
 //     mutex annotation brackets them (a bracket would make TSan ignore them).
-//   * Lock order: each thread keeps its own list of the itc locks it holds. When it acquires
-//     lock M while holding L1..Ln, it shows TSan the order *instantaneously*: lock L1..Ln, lock
-//     M, then unlock them all again, in one call. TSan's deadlock detector records the edges
-//     Li -> M exactly as if the locks had been held throughout, and reports a cycle (the
-//     lock-order-inversion of lock/abba) with both acquisition stacks. Because TSan never sees
-//     an itc lock held beyond that instant, a release by another thread, a destroy while held,
-//     and thread-id reuse cannot confuse it. The replay adds no happens-before edge that the
-//     program lacks: it publishes the thread's clock into a lock's sync object only while the
-//     thread really holds that lock, and every later holder synchronises with the real release.
+//   * Lock order: each thread keeps its own list of the itc locks it holds. When it is about to
+//     block on lock M while holding L1..Ln, it shows TSan the order *instantaneously*: lock
+//     L1..Ln, lock M, then unlock them all again, in one call, with TSan's synchronisation
+//     tracking switched off (AnnotateIgnoreSyncBegin/End), so the replay adds no
+//     happens-before edge. TSan's deadlock detector records the edges Li -> M exactly as if
+//     the locks had been held throughout, and reports a cycle (the lock-order-inversion of
+//     lock/abba) with both stacks — at the attempt, as it does for pthread_mutex_lock, so even
+//     the run that deadlocks reports it. Because TSan never sees an itc lock held beyond that
+//     instant, a release by another thread, a destroy while held, and thread-id reuse cannot
+//     confuse it. A non-blocking acquire(false) adds no edge (TSan's rule for try-locks).
 //   * A foreign release or a destroy while held makes the acquirer's list entry stale: the lock
 //     bumps an epoch kept outside the object (a table indexed by address hash, so that a
 //     destroyed lock is never read), and entries whose epoch changed are dropped. A hash
 //     collision can only drop an entry early (a missed edge, never a false report).
+//
+// Residual window: two threads replaying the same lock at the same instant (possible only
+// right after a release by another thread, or a destroy while held) can make TSan see it
+// locked twice for that instant.
 //
 // Cost: TSan builds only — a thread-local vector and a table look-up per acquire and release.
 #pragma once
@@ -47,6 +52,10 @@
 
 #ifdef ITC_TSAN
 #include <sanitizer/tsan_interface.h>
+
+// TSan's dynamic-annotation entry points (in every TSan runtime, declared by no header).
+extern "C" void AnnotateIgnoreSyncBegin(const char* file, int line);
+extern "C" void AnnotateIgnoreSyncEnd(const char* file, int line);
 
 #include <algorithm>
 #include <atomic>
@@ -79,25 +88,35 @@ inline bool is_current(const Held& h) noexcept {
   return epoch_of(h.lock).load(std::memory_order_acquire) == h.epoch;
 }
 
-/// The calling thread has acquired `lock` (an itc::Lock): replay the order against every lock
-/// it still holds, then remember it as held.
+/// The calling thread is about to block on `lock` (a blocking or timed acquire): show TSan the
+/// order against every lock it holds, so that an inversion is reported even by the run that
+/// then deadlocks (TSan does the same at pthread_mutex_lock's entry). The replay ignores
+/// synchronisation: it must add no happens-before edge, since this thread does not hold
+/// `lock` yet and may never get it.
+inline void lock_attempt(const void* lock) {
+  std::vector<Held>& held = held_by_this_thread();
+  std::erase_if(held, [&](const Held& h) { return h.lock == lock || !is_current(h); });
+  if (held.empty()) return;
+  AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
+  for (const Held& h : held) {
+    __tsan_mutex_pre_lock(const_cast<void*>(h.lock), __tsan_mutex_try_lock);
+    __tsan_mutex_post_lock(const_cast<void*>(h.lock), __tsan_mutex_try_lock, 0);
+  }
+  __tsan_mutex_pre_lock(const_cast<void*>(lock), 0);
+  __tsan_mutex_post_lock(const_cast<void*>(lock), 0, 0);
+  (void)__tsan_mutex_pre_unlock(const_cast<void*>(lock), 0);
+  __tsan_mutex_post_unlock(const_cast<void*>(lock), 0);
+  for (auto it = held.rbegin(); it != held.rend(); ++it) {
+    (void)__tsan_mutex_pre_unlock(const_cast<void*>(it->lock), 0);
+    __tsan_mutex_post_unlock(const_cast<void*>(it->lock), 0);
+  }
+  AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
+}
+
+/// The calling thread has acquired `lock`: remember it as held.
 inline void lock_acquired(const void* lock) {
   std::vector<Held>& held = held_by_this_thread();
   std::erase_if(held, [&](const Held& h) { return h.lock == lock || !is_current(h); });
-  if (!held.empty()) {
-    for (const Held& h : held) {
-      __tsan_mutex_pre_lock(const_cast<void*>(h.lock), __tsan_mutex_try_lock);
-      __tsan_mutex_post_lock(const_cast<void*>(h.lock), __tsan_mutex_try_lock, 0);
-    }
-    __tsan_mutex_pre_lock(const_cast<void*>(lock), 0);
-    __tsan_mutex_post_lock(const_cast<void*>(lock), 0, 0);
-    (void)__tsan_mutex_pre_unlock(const_cast<void*>(lock), 0);
-    __tsan_mutex_post_unlock(const_cast<void*>(lock), 0);
-    for (auto it = held.rbegin(); it != held.rend(); ++it) {
-      (void)__tsan_mutex_pre_unlock(const_cast<void*>(it->lock), 0);
-      __tsan_mutex_post_unlock(const_cast<void*>(it->lock), 0);
-    }
-  }
   held.push_back(Held{lock, epoch_of(lock).load(std::memory_order_acquire)});
 }
 
@@ -124,6 +143,7 @@ inline void destroyed(const void* lock) noexcept {
 }
 
 #else
+inline void lock_attempt(const void*) noexcept {}
 inline void lock_acquired(const void*) noexcept {}
 inline void released_by_owner(const void*) noexcept {}
 inline void forget_holder(const void*) noexcept {}
