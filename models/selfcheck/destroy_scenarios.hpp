@@ -233,25 +233,22 @@ struct DestroyRLockReleaseAcquire {
 // ---- Condition -------------------------------------------------------------------------------
 
 /// Python's pattern: `with c: while not flag: c.wait()` against `with c: flag = True;
-/// c.notify()`. The notifier releases the lock after notify(); the waiter returns from wait()
-/// holding it, releases it and deletes the Condition (which owns its RLock).
-template <class P>
-struct DestroyConditionNotifyWait {
-  static constexpr ScenarioInfo info =
-      destroy_check("destroy/condition_notify_wait", "primitives/include/itc/condition.hpp");
+/// c.notify()`. The notifier releases the lock after notifying; the waiter returns from wait()
+/// holding it, releases it and deletes the shared state (the Condition, and the lock it uses).
+template <class P, class Shared, bool kNotifyAll>
+struct ConditionNotifyThenDestroy {
   static constexpr unsigned threads = 2;
-
-  struct Shared {
-    BasicCondition<P> c;
-    typename P::template Var<bool> flag{false};
-  };
   Shared* s = new Shared();
 
   void thread(unsigned i) {
     if (i == 1) {
       s->c.acquire();
       s->flag.write() = true;
-      s->c.notify();
+      if constexpr (kNotifyAll) {
+        s->c.notify_all();
+      } else {
+        s->c.notify();
+      }
       s->c.release();
       return;
     }
@@ -263,34 +260,32 @@ struct DestroyConditionNotifyWait {
   void check() {}
 };
 
-/// The same over a user Lock; the lock and the condition are deleted together.
 template <class P>
-struct DestroyConditionOverLock {
+struct ConditionOwningItsRLock {
+  BasicCondition<P> c;
+  typename P::template Var<bool> flag{false};
+};
+
+template <class P>
+struct ConditionOverUserLock {
+  BasicLock<P> lock;
+  BasicCondition<P> c{lock};
+  typename P::template Var<bool> flag{false};
+};
+
+/// A default Condition (it owns its RLock), woken by notify().
+template <class P>
+struct DestroyConditionNotifyWait : ConditionNotifyThenDestroy<P, ConditionOwningItsRLock<P>, false> {
+  static constexpr ScenarioInfo info =
+      destroy_check("destroy/condition_notify_wait", "primitives/include/itc/condition.hpp");
+};
+
+/// The same over a user Lock, woken by notify_all(); the lock and the condition are deleted
+/// together.
+template <class P>
+struct DestroyConditionOverLock : ConditionNotifyThenDestroy<P, ConditionOverUserLock<P>, true> {
   static constexpr ScenarioInfo info =
       destroy_check("destroy/condition_over_lock", "primitives/include/itc/condition.hpp");
-  static constexpr unsigned threads = 2;
-
-  struct Shared {
-    BasicLock<P> lock;
-    BasicCondition<P> c{lock};
-    typename P::template Var<bool> flag{false};
-  };
-  Shared* s = new Shared();
-
-  void thread(unsigned i) {
-    if (i == 1) {
-      s->c.acquire();
-      s->flag.write() = true;
-      s->c.notify_all();
-      s->c.release();
-      return;
-    }
-    s->c.acquire();
-    while (!s->flag.read()) s->c.wait();
-    s->c.release();
-    delete s;
-  }
-  void check() {}
 };
 
 // ---- Barrier ---------------------------------------------------------------------------------
