@@ -335,9 +335,17 @@ std::chrono::nanoseconds thread_cpu_now() {
   return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
 }
 
-/// The 90th percentile, in microseconds of CPU time, of `runs` spins of `budget` that never
-/// succeed.
-double spin_p90_us(std::chrono::nanoseconds budget, int pauses_per_poll, int runs) {
+/// The median, in microseconds of CPU time, of `runs` spins of `budget` that never succeed.
+/// The median, not a high percentile: the defect this guards against (a clock-free batch longer
+/// than the budget) makes every spin overshoot, while the CPU time a VM charges to the thread
+/// for the host's or the kernel's work (in CI and in one local run of the TSan lane beside other
+/// tests: p90 of 15 µs for a 2 µs budget, in every pause setting at once)
+/// lands in a minority of runs. The p90 is reported beside it.
+struct SpinCost {
+  double p50_us;
+  double p90_us;
+};
+SpinCost spin_cost_us(std::chrono::nanoseconds budget, int pauses_per_poll, int runs) {
   std::vector<double> us;
   us.reserve(static_cast<std::size_t>(runs));
   for (int i = 0; i < runs; ++i) {
@@ -346,7 +354,7 @@ double spin_p90_us(std::chrono::nanoseconds budget, int pauses_per_poll, int run
     us.push_back(std::chrono::duration<double, std::micro>(thread_cpu_now() - start).count());
   }
   std::sort(us.begin(), us.end());
-  return us[us.size() * 9 / 10];
+  return {us[us.size() / 2], us[us.size() * 9 / 10]};
 }
 
 // The allowance covers the last clock read and poll after the budget ran out, and a loaded
@@ -358,9 +366,9 @@ TEST(TimeoutEdge, SpinNeverOutlastsAShortBudget) {
   for (const int pauses : {1, 16, 64}) {
     for (const std::chrono::nanoseconds budget : {500ns, 1000ns, 2000ns}) {
       const double budget_us = std::chrono::duration<double, std::micro>(budget).count();
-      const double p90 = spin_p90_us(budget, pauses, 400);
-      EXPECT_LT(p90, budget_us + kSpinAllowanceUs)
-          << pauses << " pauses per poll, budget " << budget_us << " µs";
+      const SpinCost cost = spin_cost_us(budget, pauses, 400);
+      EXPECT_LT(cost.p50_us, budget_us + kSpinAllowanceUs)
+          << pauses << " pauses per poll, budget " << budget_us << " µs (p90 " << cost.p90_us << " µs)";
     }
   }
 }
