@@ -178,8 +178,10 @@ class BasicLock : public detail::TimedLockable<BasicLock<P>> {
     return true;
   }
 
-  // Parks until the lock is taken or the deadline (if any) passes.
-  bool acquire_slow(const typename clock::time_point* deadline) {
+  // Parks until the lock is taken or the deadline (if any) passes. Out of line so that the
+  // fast path's callers keep their registers (the inlined park loop made a caller spill its
+  // loop counter beside the lock word; see stress/bench/README.md).
+  [[gnu::noinline]] bool acquire_slow(const typename clock::time_point* deadline) {
     for (;;) {
       // Marking the word contended *before* parking is what makes a release that races with us
       // see kContended and wake us (park() sleeps only while the word is still kContended).
