@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "blocked_frames.hpp"
 #include "itc/errors.hpp"
 #include "itc/platform/tsan_annotations.hpp"
 #include "itc/stress/chaos.hpp"
@@ -279,6 +280,7 @@ void run_once(std::uint64_t iteration, std::uint64_t seed, const StressOptions& 
   for (unsigned i = 0; i < n; ++i) {
     threads.emplace_back([=] {
       attach_thread(i);
+      frames::attach(i);
       try {
         scenario->thread(i);
       } catch (const InvariantViolated& e) {
@@ -375,6 +377,20 @@ void run_once(std::uint64_t iteration, std::uint64_t seed, const StressOptions& 
           "  (the deadline was extended while a thread was starved of CPU; %.1f s off the clock while "
           "the watchdog itself did not run)\n",
           std::chrono::duration<double>(off_clock).count());
+    // Where each unfinished thread really waits: the first frame of its stack in the scenario's
+    // (or the user's) own code.
+    std::vector<std::pair<unsigned, pthread_t>> unfinished;
+    for (unsigned i = 0; i < n; ++i)
+      if (control.slots[i].state.load() != ThreadSlot::finished)
+        unfinished.emplace_back(i, threads[i].native_handle());
+    const auto stacks = frames::stacks_of(unfinished);
+    std::vector<std::string> called_from(n);
+    for (std::size_t k = 0; k < unfinished.size() && k < stacks.size(); ++k)
+      if (const frames::Frame* f = frames::caller_of(stacks[k]))
+        called_from[unfinished[k].first] =
+            ", called from " +
+            repo_relative_path(f->location.substr(0, f->location.find(" (discriminator"))) + " (" +
+            frames::short_function(f->function) + ")";
     for (unsigned i = 0; i < n; ++i) {
       const ThreadSlot& s = control.slots[i];
       const int state = s.state.load();
@@ -383,13 +399,14 @@ void run_once(std::uint64_t iteration, std::uint64_t seed, const StressOptions& 
       if (state == ThreadSlot::finished) {
         std::printf("  thread %u: finished\n", i);
       } else if (state == ThreadSlot::blocked) {
-        std::printf("  thread %u: blocked in %s at %s (%s)\n", i,
-                    primitive_call(file, s.function.load()).c_str(), where.c_str(),
-                    s.point.load() == static_cast<int>(SyncPoint::lock) ? "acquiring a mutex"
-                                                                        : "waiting on a condition variable");
+        const char* how =
+            s.point.load() == static_cast<int>(SyncPoint::lock) ? "acquiring a mutex" : "waiting to be woken";
+        std::printf("  thread %u: blocked in %s at %s (%s)%s\n", i,
+                    primitive_call(file, s.function.load()).c_str(), where.c_str(), how,
+                    called_from[i].c_str());
       } else if (state == ThreadSlot::polling) {
-        std::printf("  thread %u: polling at %s, in %s, and nothing it reads changes\n", i, where.c_str(),
-                    s.function.load() ? s.function.load() : "?");
+        std::printf("  thread %u: polling at %s, in %s, and nothing it reads changes%s\n", i, where.c_str(),
+                    s.function.load() ? s.function.load() : "?", called_from[i].c_str());
       } else if (current[i].activity != at_progress[i].activity) {
         std::printf("  thread %u: running, reading shared state that never changes (a busy loop)\n", i);
       } else {
@@ -419,6 +436,7 @@ void run_once(std::uint64_t iteration, std::uint64_t seed, const StressOptions& 
 
 template <template <class> class S>
 int run_child(const StressOptions& opt) {
+  frames::install();
   const auto t0 = Clock::now();
   std::uint64_t i = 0;
   for (; i < opt.iterations; ++i) {
