@@ -267,7 +267,8 @@ struct ChildResult {
   std::string tsan_report;  // the first ThreadSanitizer report, if any
   std::string stderr_text;
   std::uint64_t iteration = 0;
-  std::uint64_t seed = 0;
+  std::uint64_t seed = 0;  // the failing run's chaos seed (when `reported`)
+  bool reported = false;   // the child printed its result line (a TSan abort does not)
   double seconds = 0;
   int signal = 0;
   bool timed_out = false;
@@ -279,6 +280,15 @@ inline std::string self_path() {
   if (n <= 0) return "itc-stress";
   buf[n] = '\0';
   return buf;
+}
+
+inline std::string tsan_symbolizer_option() {
+#ifdef ITC_TSAN_SYMBOLIZER
+  return std::string_view(ITC_TSAN_SYMBOLIZER).empty() ? ""
+                                                       : "external_symbolizer_path=" ITC_TSAN_SYMBOLIZER " ";
+#else
+  return "";
+#endif
 }
 
 inline ChildResult spawn_child(const std::string& id, const StressOptions& opt) {
@@ -296,9 +306,11 @@ inline ChildResult spawn_child(const std::string& id, const StressOptions& opt) 
   for (char** e = environ; *e != nullptr; ++e)
     if (std::strncmp(*e, "TSAN_OPTIONS=", 13) != 0) env.emplace_back(*e);
   const char* user_tsan = std::getenv("TSAN_OPTIONS");
+  // Reports need file:line frames (itc-verify points SARIF at them): the symbolizer the build
+  // found (ITC_TSAN_SYMBOLIZER, from itc_add_checkers), else addr2line. The user's options last.
   env.push_back(std::string("TSAN_OPTIONS=halt_on_error=1 exitcode=66 second_deadlock_stack=1 "
-                            "report_thread_leaks=0 ") +
-                (user_tsan ? user_tsan : ""));
+                            "report_thread_leaks=0 allow_addr2line=1 ") +
+                tsan_symbolizer_option() + (user_tsan ? user_tsan : ""));
   // A generous hard limit above the child's own budget and watchdog: if even that passes, the
   // child itself is stuck (e.g. a hang the watchdog could not see) and is killed: `timeout`.
   const double hard_limit = opt.budget + opt.stall_ms / 1000.0 * 3 + (kTsanBuild ? 60 : 20);
@@ -321,6 +333,7 @@ inline ChildResult spawn_child(const std::string& id, const StressOptions& opt) 
       std::istringstream f(line.substr(11));
       f >> verdict_name >> r.iteration >> r.seed >> r.seconds;
       have_result = true;
+      r.reported = true;
     } else {
       r.report += line + "\n";
     }
@@ -399,9 +412,15 @@ inline const StressEntry& find_entry(const std::string& id) {
   usage_error("unknown scenario id '" + id + "' (see: itc-stress list)");
 }
 
-inline std::string rerun_command(const StressEntry& e, const StressOptions& opt, std::uint64_t seed) {
-  return "itc-stress run " + std::string(e.info.id) + " --seed " + std::to_string(seed) + " --iterations 1" +
-         (opt.chaos ? "" : " --chaos off");
+/// The line that re-runs a failure: this binary (a user's <name>-tsan, not itc-stress) and the
+/// chaos seed of the run that failed. When the child ended without naming that run (a
+/// ThreadSanitizer abort ends it inside the run), the whole window that ran — the same first
+/// seed and number of runs — which replays the same chaos sequence up to the failure.
+inline std::string rerun_command(const StressEntry& e, const StressOptions& opt, const ChildResult& r) {
+  const bool known = r.reported && r.verdict != Verdict::pass;
+  return models::shell_word(models::running_binary("itc-stress")) + " run " + models::shell_word(e.info.id) +
+         " --seed " + std::to_string(known ? r.seed : opt.seed) + " --iterations " +
+         std::to_string(known ? 1 : opt.iterations) + (opt.chaos ? "" : " --chaos off");
 }
 
 inline int stress_main(int argc, char** argv) {
@@ -419,6 +438,7 @@ inline int stress_main(int argc, char** argv) {
   if (args.empty() || args[0] == "-h" || args[0] == "--help") {
     (args.empty() ? std::cerr : std::cout)
         << "usage: itc-stress list [--ids|--tsv]\n"
+           "       itc-stress info\n"
            "       itc-stress run <id> [--seed S] [--iterations N] [--budget SECONDS] [--chaos on|off]\n"
            "                           [--stall-ms MS] [--quiet]\n"
            "       itc-stress repro <id> [--seed S] [--budget SECONDS] [--chaos on|off]\n"
@@ -426,6 +446,10 @@ inline int stress_main(int argc, char** argv) {
     return args.empty() ? 2 : 0;
   }
   const std::string command = args[0];
+  if (command == "info") {
+    models::print_checker_info(stdout, kChecker);
+    return 0;
+  }
   if (command == "list") {
     const bool ids_only = args.size() > 1 && args[1] == "--ids";
     const bool tsv = args.size() > 1 && args[1] == "--tsv";
@@ -458,7 +482,7 @@ inline int stress_main(int argc, char** argv) {
     return 0;
   }
   if (command != "run" && command != "repro" && command != "measure")
-    usage_error("unknown command '" + command + "' (list, run, repro, measure)");
+    usage_error("unknown command '" + command + "' (list, info, run, repro, measure)");
   if (args.size() < 2) usage_error(command + " needs a scenario id (see: itc-stress list)");
   const StressEntry& entry = find_entry(args[1]);
   StressOptions opt;
@@ -576,7 +600,7 @@ inline int stress_main(int argc, char** argv) {
     if (r.verdict == Verdict::crash && r.signal == 0 && r.tsan_report.empty()) std::cout << r.stderr_text;
   }
   if (r.verdict != Verdict::pass || v != Verdict::pass) {
-    std::cout << "re-run     " << rerun_command(entry, opt, r.seed)
+    std::cout << "re-run     " << rerun_command(entry, opt, r)
               << "   (same chaos seed; real threads are not deterministic, `repro` retries)\n";
   }
   if (command == "repro") {

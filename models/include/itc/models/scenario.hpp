@@ -24,7 +24,8 @@
 #include <string>
 #include <string_view>
 
-#include "itc/broken/invariant.hpp"
+#include "itc/models/paths.hpp"
+#include "itc/platform/invariant.hpp"
 #include "itc/platform/source_location.hpp"
 
 namespace itc::models {
@@ -83,21 +84,17 @@ struct ScenarioInfo {
   Expectation tsan;
 };
 
-/// A failed invariant: see itc/broken/invariant.hpp (P::fail under a model checker, an
+/// A failed invariant: see itc/platform/invariant.hpp (P::fail under a model checker, an
 /// InvariantViolated exception on real threads).
 template <class P>
 void scenario_assert(bool cond, const char* what, SourceLocation loc = SourceLocation::current()) {
   check_invariant<P>(cond, what, loc);
 }
 
-/// A source path as reports show it: from the repository folder on ("primitives/include/itc/
-/// queue.hpp"), or the bare file name for files outside it (Relacy's own headers). Every
-/// checker's trace and report uses this one spelling, so tools can match locations.
+/// The former name of display_path() (itc/models/paths.hpp): a source path relative to the
+/// catalog's source root or itc's own root, as every checker's trace and report shows it.
 inline std::string repo_relative_path(std::string_view path) {
-  for (std::string_view root : {"primitives/", "models/", "stress/", "examples/", "verify/"})
-    if (const auto at = path.rfind(root); at != std::string_view::npos) return std::string(path.substr(at));
-  const auto slash = path.rfind('/');
-  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+  return display_path(path);
 }
 
 /// A scheduling point for poll loops: the model checker must be able to switch threads there.
