@@ -1,4 +1,4 @@
-// buffer_catalog.hpp — the catalog itc's checkers are built from (see itc_add_checkers).
+// checks/buffer_catalog.hpp — the catalog itc's checkers are built from (see itc_add_checkers).
 #pragma once
 
 #include "buffer_scenarios.hpp"

@@ -1,9 +1,12 @@
-// buffer_scenarios.hpp — scenarios for mylib::BoundedBuffer, in itc's scenario format
+// checks/buffer_scenarios.hpp — scenarios for mylib::BoundedBuffer, in itc's scenario format
 // (models/include/itc/models/scenario.hpp): threads, thread(i), check(), expected verdicts.
 #pragma once
 
-#include "bounded_buffer.hpp"
+#include <algorithm>
+#include <list>  // any standard header: scenarios are read before Relacy's macros exist
+
 #include "itc/models/scenario.hpp"
+#include "mylib/bounded_buffer.hpp"
 
 namespace mylib::checks {
 
@@ -18,6 +21,7 @@ struct BufferProducerConsumer {
 
   Buffer<int, P> buffer{1};
   typename P::template Var<long> sum{0};
+  std::list<int> order;  // the consumer's own record (thread 1 only): items arrive in order
 
   void thread(unsigned i) {
     if (i == 0) {
@@ -28,6 +32,7 @@ struct BufferProducerConsumer {
     while (taken < kItems) {
       if (auto item = buffer.try_take()) {
         sum.write() += *item;
+        order.push_back(*item);
         ++taken;
       } else {
         itc::models::scenario_yield<P>();
@@ -36,6 +41,7 @@ struct BufferProducerConsumer {
   }
   void check() {
     itc::models::scenario_assert<P>(sum.read() == 1L * kItems * (kItems + 1) / 2, "every item arrives once");
+    itc::models::scenario_assert<P>(std::is_sorted(order.begin(), order.end()), "items arrive in FIFO order");
   }
 };
 
@@ -45,7 +51,7 @@ struct BufferCorrect : BufferProducerConsumer<P, mylib::BoundedBuffer> {
                                      "our BoundedBuffer, producer and consumer",
                                      "—",
                                      "—",
-                                     "examples/own_scenario/bounded_buffer.hpp",
+                                     "mylib/bounded_buffer.hpp",
                                      {Verdict::pass},
                                      {Verdict::pass},
                                      {Verdict::pass}};
@@ -57,7 +63,7 @@ struct BufferPeekingTryTake : BufferProducerConsumer<P, mylib::BoundedBufferPeek
                                      "our first BoundedBuffer",
                                      "try_take() reads the deque before taking the lock",
                                      "check emptiness under the lock",
-                                     "examples/own_scenario/bounded_buffer.hpp",
+                                     "mylib/bounded_buffer.hpp",
                                      {Verdict::data_race},
                                      {Verdict::none},
                                      {Verdict::data_race}};
