@@ -68,7 +68,7 @@ struct RelacyAdapter : rl::test_suite<RelacyAdapter<S>, S<RelacyPlatform>::threa
       rl::ctx().fail_test(model_error_message().c_str(), rl::test_result_user_assert_failed, $);
     }
   }
-  void after() { scenario.check(); }
+  void after() { scenario_check(scenario); }
 };
 
 enum class Strategy { random, bound, full };

@@ -4,6 +4,7 @@
 #include "buffer_scenarios.hpp"
 
 #define ITC_SCENARIO_NAMESPACE ::mylib::checks
-#define ITC_SCENARIOS(X) \
-  X(BufferCorrect)       \
-  X(BufferPeekingTryTake)
+#define ITC_SCENARIOS(X)  \
+  X(BufferCorrect)        \
+  X(BufferPeekingTryTake) \
+  X(BufferHandoff)

@@ -57,16 +57,48 @@ struct BufferCorrect : BufferProducerConsumer<P, mylib::BoundedBuffer> {
                                      {Verdict::pass}};
 };
 
+// The same format, named: designated initialisers and expect(...), .source given because the
+// defect is in the class, not in this file.
 template <class P>
 struct BufferPeekingTryTake : BufferProducerConsumer<P, mylib::BoundedBufferPeekingTryTake> {
-  static constexpr ScenarioInfo info{"mybuffer/peeking_try_take",
-                                     "our first BoundedBuffer",
-                                     "try_take() reads the deque before taking the lock",
-                                     "check emptiness under the lock",
-                                     "mylib/bounded_buffer.hpp",
-                                     {Verdict::data_race},
-                                     {Verdict::none},
-                                     {Verdict::data_race}};
+  static constexpr ScenarioInfo info{.id = "mybuffer/peeking_try_take",
+                                     .origin = "our first BoundedBuffer",
+                                     .defect = "try_take() reads the deque before taking the lock",
+                                     .fix = "check emptiness under the lock",
+                                     .source = "mylib/bounded_buffer.hpp",
+                                     .model = itc::models::expect(Verdict::data_race),
+                                     .stress = itc::models::expect(Verdict::none),
+                                     .tsan = itc::models::expect(Verdict::data_race)};
+};
+
+/// Blocking hand-over: put() and take() only, FIFO order checked by the consumer as it goes.
+/// No final check(), and .source left out: it is this file.
+template <class P>
+struct BufferHandoff {
+  static constexpr ScenarioInfo info{.id = "mybuffer/handoff",
+                                     .origin = "our BoundedBuffer, blocking put and take",
+                                     .defect = "—",
+                                     .fix = "—",
+                                     .model = itc::models::expect(Verdict::pass),
+                                     .stress = itc::models::expect(Verdict::pass),
+                                     .tsan = itc::models::expect(Verdict::pass)};
+  static constexpr unsigned threads = 2;
+  static constexpr int kItems = P::is_model_checker ? 2 : 200;
+
+  mylib::BoundedBuffer<int, P> buffer{1};
+  itc::models::Var<P, int> last{0};  // thread 1's own record
+
+  void thread(unsigned i) {
+    for (int n = 1; n <= kItems; ++n) {
+      if (i == 0) {
+        buffer.put(n);
+      } else {
+        const int item = buffer.take();
+        itc::models::scenario_assert<P>(item == last.read() + 1, "items arrive in FIFO order");
+        last.write() = item;
+      }
+    }
+  }
 };
 
 }  // namespace mylib::checks
