@@ -23,8 +23,9 @@
 # model), <p>stress.<id> (label stress), <p>tsan.<id> (label tsan). A test list that is not
 # generated yet (the binary is not built) is skipped by ctest, not an error.
 #
-# Works from itc's source tree (add_subdirectory) and from the installed package
-# (find_package(itc CONFIG), whose itcConfig.cmake sets ITC_CHECKERS_ROOT first).
+# Works from itc's source tree (add_subdirectory, or include() of this file alone, which then
+# also defines itc::itc) and from the installed package (find_package(itc CONFIG), whose
+# itcConfig.cmake sets ITC_CHECKERS_ROOT first).
 include_guard(GLOBAL)
 
 if(NOT DEFINED ITC_CHECKERS_ROOT)
@@ -33,6 +34,15 @@ if(NOT DEFINED ITC_CHECKERS_ROOT)
   set(ITC_CHECKERS_INCLUDE_DIRS ${ITC_CHECKERS_ROOT}/models/include ${ITC_CHECKERS_ROOT}/stress/include)
   # How itc's own files are shown: relative to the repository root.
   set(ITC_LIBRARY_ROOTS ${ITC_CHECKERS_ROOT})
+  # include(<itc>/cmake/ItcCheckers.cmake) without add_subdirectory: the library target too.
+  if(NOT TARGET itc::itc)
+    find_package(Threads REQUIRED)
+    add_library(_itc_library INTERFACE)
+    target_include_directories(_itc_library INTERFACE ${ITC_CHECKERS_ROOT}/primitives/include)
+    target_compile_features(_itc_library INTERFACE cxx_std_20)
+    target_link_libraries(_itc_library INTERFACE Threads::Threads)
+    add_library(itc::itc ALIAS _itc_library)
+  endif()
 endif()
 # Kept as global properties: itc_add_checkers() is called from the consumer's directories, which
 # do not see variables set in itc's own (add_subdirectory) scope.
