@@ -155,7 +155,7 @@ std::string location_of(const Cell& c, const std::string& source_root, const std
   for (auto it = c.trace.rbegin(); it != c.trace.rend(); ++it)
     if (in_project(it->location)) return it->location;
   // TSan frames name absolute paths: the first one inside the source root, made relative.
-  static const std::regex frame(R"(#\d+ .* (/\S+):(\d+))");
+  static const std::regex frame(R"(#\d+ .* (/[^\s:]+):(\d+))");  // file:line[:column]
   std::string root = source_root;
   if (!root.empty() && root.back() != '/') root += '/';
   for (auto it = std::sregex_iterator(c.evidence.begin(), c.evidence.end(), frame);
