@@ -213,7 +213,7 @@ void run_once(std::uint64_t iteration, std::uint64_t seed, const StressOptions& 
   }
   for (auto& t : threads) t.join();
   try {
-    scenario->check();
+    models::scenario_check(*scenario);
   } catch (const InvariantViolated& e) {
     std::printf("assertion in run %llu (seed %llu)\n  final check: invariant violated: %s (%s:%d)\n",
                 static_cast<unsigned long long>(iteration), static_cast<unsigned long long>(seed), e.what,
@@ -466,8 +466,8 @@ inline int stress_main(int argc, char** argv) {
       };
       for (const auto& e : stress_catalog())
         std::cout << e.info.id << "\t" << e.threads << "\t" << e.info.origin << "\t" << e.info.defect << "\t"
-                  << e.info.fix << "\t" << e.info.source << "\t" << cell(e.info.model) << "\t"
-                  << cell(e.info.stress) << "\t" << cell(e.info.tsan) << "\n";
+                  << e.info.fix << "\t" << models::display_path(e.info.source) << "\t" << cell(e.info.model)
+                  << "\t" << cell(e.info.stress) << "\t" << cell(e.info.tsan) << "\n";
       return 0;
     }
     for (const auto& e : stress_catalog()) {
