@@ -187,6 +187,12 @@ r = run([verify, "--checkers", checkers, "--tsan-bin", checkers + "-stress", "ma
 check(r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "ThreadSanitizer" in r.stderr
       and not os.path.exists(bad_reports), f"--tsan-bin <plain runner> is refused: {r.stderr.strip()}")
 
+# Without checkers (a subproject's itc-verify has no itc catalog of its own): one line, exit 2.
+if args.mode == "add_subdirectory":
+    r = run([verify, "list"], cwd=elsewhere)
+    check(r.returncode == 2 and "--checkers" in r.stderr and len(r.stderr.strip().splitlines()) == 1,
+          f"itc-verify without checkers says how to name them: {r.stderr.strip()}")
+
 # compare and explain find the project's sources.
 r = run([verify, "compare", "mybuffer/correct", "mybuffer/peeking_try_take", "--checkers", checkers], cwd=elsewhere)
 check(r.returncode == 0 and "source not found" not in r.stdout and "BoundedBufferPeekingTryTake" in r.stdout,

@@ -453,6 +453,10 @@ int main(int argc, char** argv) {
       return missing.empty() ? status : 1;
     }
 
+    if (opt.bin.stress.empty())
+      throw UsageError(
+          "no checkers to run: pass --checkers <build dir>/<name> (what itc_add_checkers(<name>) "
+          "builds) or --stress-bin");
     const std::vector<Row> catalog = load_catalog(opt.bin);
     const auto stress_info = checker_info(opt.bin.stress);
     if (source_dir.empty() && stress_info) source_dir = stress_info->source_root;
