@@ -1,15 +1,10 @@
 # Helpers shared by every itc target: one function per kind of target.
 
 # itc_warnings(<target>): the project's warning set (-Werror unless ITC_WARNINGS_AS_ERRORS=OFF);
-# clang adds -Wthread-safety, which checks every ITC_GUARDED_BY member.
+# clang adds -Wthread-safety, which checks every ITC_GUARDED_BY member. The set itself lives in
+# ItcCheckers.cmake (installed with the package, so a consumer's checkers get the same flags).
 function(itc_warnings target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
-  if(ITC_WARNINGS_AS_ERRORS)
-    target_compile_options(${target} PRIVATE -Werror)
-  endif()
-  if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
-    target_compile_options(${target} PRIVATE -Wthread-safety -Wthread-safety-beta)
-  endif()
+  _itc_checker_warnings(${target})
 endfunction()
 
 # itc_example(<name> <source>): a tutorial program, also run as a CTest test (label: examples).

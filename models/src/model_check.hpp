@@ -68,7 +68,7 @@ struct RelacyAdapter : rl::test_suite<RelacyAdapter<S>, S<RelacyPlatform>::threa
       rl::ctx().fail_test(model_error_message().c_str(), rl::test_result_user_assert_failed, $);
     }
   }
-  void after() { scenario.check(); }
+  void after() { scenario_check(scenario); }
 };
 
 enum class Strategy { random, bound, full };
@@ -207,8 +207,10 @@ inline std::string format_trace(const std::string& history, unsigned threads) {
     std::string what = m[3];
     if (what.size() > 2 && what.front() == '[' && what != "[THREAD FINISHED]") continue;  // set-up
     // Steps inside Relacy's own headers (constructing an rl::atomic) are noise; its verdict
-    // steps ("DATA RACE ...", "DEADLOCK ...") and thread ends stay.
-    const bool relacy_internal = repo_relative_path(m[5].str()).find('/') == std::string::npos;
+    // steps ("DATA RACE ...", "DEADLOCK ...") and thread ends stay. Relacy's headers are known by
+    // their include folder (itc/models/paths.hpp): every other step, in itc's files or the
+    // user's, is kept.
+    const bool relacy_internal = is_relacy_path(m[5].str());
     const bool verdict_step = !what.empty() && std::isupper(static_cast<unsigned char>(what[0])) &&
                               std::isupper(static_cast<unsigned char>(what[1]));
     if (relacy_internal && !verdict_step && what != "[THREAD FINISHED]") continue;
@@ -221,8 +223,8 @@ inline std::string format_trace(const std::string& history, unsigned threads) {
     std::snprintf(head, sizeof head, "%5s  T%u ", m[1].str().c_str(), t);
     std::string lane(t * 4, ' ');
     (void)threads;
-    out << head << "| " << lane << repo_relative_path(m[5].str()) << ":" << m[6] << " " << m[4] << ": "
-        << what << "\n";
+    out << head << "| " << lane << display_path(m[5].str()) << ":" << m[6] << " " << m[4] << ": " << what
+        << "\n";
   }
   return out.str();
 }
@@ -231,8 +233,11 @@ inline std::string strategy_name(Strategy s) {
   return s == Strategy::random ? "random" : s == Strategy::bound ? "bound" : "full";
 }
 
+/// The line that replays one execution: this binary (a user's <name>-model, not itc-model), the
+/// scenario, the strategy that found it and Relacy's state, ready to paste into a shell.
 inline std::string replay_command(const ModelEntry& e, const ModelOptions& opt, const std::string& state) {
-  std::string cmd = "itc-model run " + std::string(e.info.id) + " --strategy " + strategy_name(opt.strategy);
+  std::string cmd = shell_word(running_binary("itc-model")) + " run " + shell_word(e.info.id) +
+                    " --strategy " + strategy_name(opt.strategy);
   if (opt.strategy == Strategy::bound) cmd += " --bound " + std::to_string(opt.bound);
   return cmd + " --replay '" + state + "'";
 }
@@ -255,6 +260,7 @@ inline unsigned long long parse_count(const std::string& flag, const char* text,
 
 inline int print_usage(std::ostream& os) {
   os << "usage: itc-model list [--ids]\n"
+        "       itc-model info\n"
         "       itc-model run <id> [--strategy random|bound|full] [--iterations N] [--bound K]\n"
         "                          [--seed S] [--replay STATE] [--quiet]\n";
   return 2;
@@ -265,6 +271,10 @@ inline int model_main(int argc, char** argv) {
   if (args.empty() || args[0] == "-h" || args[0] == "--help") {
     print_usage(args.empty() ? std::cerr : std::cout);
     return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "info") {
+    print_checker_info(stdout, "model");
+    return 0;
   }
   if (args[0] == "list") {
     const bool ids_only = args.size() > 1 && args[1] == "--ids";
@@ -278,7 +288,7 @@ inline int model_main(int argc, char** argv) {
         std::cout << e.info.id << "\t" << to_string(e.info.model.verdict) << "\t" << e.info.defect << "\n";
     return 0;
   }
-  if (args[0] != "run") usage_error("unknown command '" + args[0] + "' (list, run)");
+  if (args[0] != "run") usage_error("unknown command '" + args[0] + "' (list, info, run)");
   if (args.size() < 2) usage_error("run needs a scenario id (see: itc-model list)");
   const ModelEntry* entry = nullptr;
   for (const auto& e : model_catalog())

@@ -11,8 +11,13 @@
 // source line inside the primitive or scenario, and what happened, then one command line that
 // replays exactly that execution.
 //
-// Everything Relacy-specific is included first, through relacy_platform.hpp (include order).
-// Standard headers the runner uses come before Relacy's macros (see relacy_platform.hpp).
+// The catalog comes first, before Relacy: relacy.hpp #defines new, delete, malloc, free, assert
+// and the memory_order_* names, so a scenario or the class under test that includes <list> or
+// declares `= delete` must be read before those macros exist. Scenarios are templates over the
+// platform and never name RelacyPlatform, so they need nothing from Relacy to be parsed; they
+// are instantiated with it in model_check.hpp. (Allocations inside an execution still go through
+// Relacy: it replaces the global operator new/delete, which is what its memory checks use.)
+// Standard headers the runner uses come before Relacy's macros too (see relacy_platform.hpp).
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -24,7 +29,6 @@
 #include <string_view>
 #include <vector>
 
-#include "itc/models/relacy_platform.hpp"
 // clang-format off
 #include "itc/models/scenario.hpp"
 #ifndef ITC_CATALOG_HEADER
@@ -32,6 +36,8 @@
 #endif
 #include ITC_CATALOG_HEADER
 // clang-format on
+
+#include "itc/models/relacy_platform.hpp"
 
 #include "model_check.hpp"
 

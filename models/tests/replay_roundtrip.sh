@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The replay line a failing run prints must reproduce exactly that execution, for every strategy.
+# The replay line a failing run prints, pasted into a shell, must reproduce exactly that
+# execution, for every strategy.
 set -euo pipefail
 runner="$1"
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -7,9 +8,11 @@ for spec in "queue/if_not_while --strategy bound --bound 2" \
             "queue/missing_task_done --strategy random --seed 3" \
             "counter/check_then_act --strategy full"; do
   first=$("$runner" run $spec) || true
-  replay=$(grep '^replay ' <<<"$first" | sed 's/^replay *itc-model //')
+  replay=$(grep '^replay ' <<<"$first" | sed 's/^replay *//')
   [ -n "$replay" ] || fail "no replay line for: $spec"
-  second=$(eval "\"$runner\" $replay") || true
+  # Pasted as printed, from another folder: it names this binary, not a bare "itc-model".
+  case "$replay" in "$(realpath "$runner") run "*) ;; *) fail "replay line does not name $runner: $replay" ;; esac
+  second=$(cd / && eval "$replay") || true
   v1=$(grep '^verdict' <<<"$first"); v2=$(grep '^verdict' <<<"$second")
   [ "$v1" = "$v2" ] || fail "verdict changed on replay of '$spec': '$v1' vs '$v2'"
   grep -q '^executions 1 ' <<<"$second" || fail "replay of '$spec' ran more than one execution"

@@ -422,7 +422,7 @@ void run_once(std::uint64_t iteration, std::uint64_t seed, const StressOptions& 
   }
   for (auto& t : threads) t.join();
   try {
-    scenario->check();
+    models::scenario_check(*scenario);
   } catch (const InvariantViolated& e) {
     std::printf("assertion in run %llu (seed %llu)\n  final check: invariant violated: %s (%s:%d)\n",
                 static_cast<unsigned long long>(iteration), static_cast<unsigned long long>(seed), e.what,
@@ -480,7 +480,8 @@ struct ChildResult {
   std::string tsan_report;  // the first ThreadSanitizer report, if any
   std::string stderr_text;
   std::uint64_t iteration = 0;
-  std::uint64_t seed = 0;
+  std::uint64_t seed = 0;  // the failing run's chaos seed (when `reported`)
+  bool reported = false;   // the child printed its result line (a TSan abort does not)
   double seconds = 0;
   int signal = 0;
   bool timed_out = false;
@@ -492,6 +493,15 @@ inline std::string self_path() {
   if (n <= 0) return "itc-stress";
   buf[n] = '\0';
   return buf;
+}
+
+inline std::string tsan_symbolizer_option() {
+#ifdef ITC_TSAN_SYMBOLIZER
+  return std::string_view(ITC_TSAN_SYMBOLIZER).empty() ? ""
+                                                       : "external_symbolizer_path=" ITC_TSAN_SYMBOLIZER " ";
+#else
+  return "";
+#endif
 }
 
 inline ChildResult spawn_child(const std::string& id, const StressOptions& opt) {
@@ -511,9 +521,11 @@ inline ChildResult spawn_child(const std::string& id, const StressOptions& opt) 
   for (char** e = environ; *e != nullptr; ++e)
     if (std::strncmp(*e, "TSAN_OPTIONS=", 13) != 0) env.emplace_back(*e);
   const char* user_tsan = std::getenv("TSAN_OPTIONS");
+  // Reports need file:line frames (itc-verify points SARIF at them): the symbolizer the build
+  // found (ITC_TSAN_SYMBOLIZER, from itc_add_checkers), else addr2line. The user's options last.
   env.push_back(std::string("TSAN_OPTIONS=halt_on_error=1 exitcode=66 second_deadlock_stack=1 "
-                            "report_thread_leaks=0 ") +
-                (user_tsan ? user_tsan : ""));
+                            "report_thread_leaks=0 allow_addr2line=1 ") +
+                tsan_symbolizer_option() + (user_tsan ? user_tsan : ""));
   // A generous hard limit above the child's own budget and watchdog: if even that passes, the
   // child itself is stuck (e.g. a hang the watchdog could not see) and is killed: `timeout`.
   // The child stops starting runs at the cap; its last run may then still take up to the
@@ -540,6 +552,7 @@ inline ChildResult spawn_child(const std::string& id, const StressOptions& opt) 
       std::istringstream f(line.substr(11));
       f >> verdict_name >> r.iteration >> r.seed >> r.seconds;
       have_result = true;
+      r.reported = true;
     } else {
       r.report += line + "\n";
     }
@@ -612,9 +625,18 @@ inline const StressEntry& find_entry(const std::string& id) {
   usage_error("unknown scenario id '" + id + "' (see: itc-stress list)");
 }
 
-inline std::string rerun_command(const StressEntry& e, const StressOptions& opt, std::uint64_t seed) {
-  return "itc-stress run " + std::string(e.info.id) + " --seed " + std::to_string(seed) + " --iterations 1" +
-         (opt.chaos ? "" : " --chaos off");
+/// The line that re-runs a failure: this binary (a user's <name>-tsan, not itc-stress) and the
+/// chaos seed of the run that failed. When the child ended without naming that run (a
+/// ThreadSanitizer abort ends it inside the run), the whole window that ran — the same first
+/// seed and number of runs — which replays the same chaos sequence up to the failure.
+inline std::string rerun_command(const StressEntry& e, const StressOptions& opt, const ChildResult& r) {
+  const bool known = r.reported && r.verdict != Verdict::pass;
+  // A window is replayed whole: --min-runs as well, or the budget could stop it early.
+  const std::string window = known ? " --iterations 1"
+                                   : " --min-runs " + std::to_string(opt.iterations) + " --iterations " +
+                                         std::to_string(opt.iterations);
+  return models::shell_word(models::running_binary("itc-stress")) + " run " + models::shell_word(e.info.id) +
+         " --seed " + std::to_string(known ? r.seed : opt.seed) + window + (opt.chaos ? "" : " --chaos off");
 }
 
 inline int stress_main(int argc, char** argv) {
@@ -634,6 +656,7 @@ inline int stress_main(int argc, char** argv) {
   if (args.empty() || args[0] == "-h" || args[0] == "--help") {
     (args.empty() ? std::cerr : std::cout)
         << "usage: itc-stress list [--ids|--tsv]\n"
+           "       itc-stress info\n"
            "       itc-stress run <id> [--seed S] [--min-runs N] [--budget SECONDS] [--iterations MAX]\n"
            "                           [--cap SECONDS] [--chaos on|off] [--stall-ms MS] [--quiet]\n"
            "       itc-stress repro <id> [--seed S] [--budget SECONDS] [--chaos on|off]\n"
@@ -647,6 +670,10 @@ inline int stress_main(int argc, char** argv) {
     return args.empty() ? 2 : 0;
   }
   const std::string command = args[0];
+  if (command == "info") {
+    models::print_checker_info(stdout, kChecker);
+    return 0;
+  }
   if (command == "list") {
     const bool ids_only = args.size() > 1 && args[1] == "--ids";
     const bool tsv = args.size() > 1 && args[1] == "--tsv";
@@ -663,8 +690,8 @@ inline int stress_main(int argc, char** argv) {
       };
       for (const auto& e : stress_catalog())
         std::cout << e.info.id << "\t" << e.threads << "\t" << e.info.origin << "\t" << e.info.defect << "\t"
-                  << e.info.fix << "\t" << e.info.source << "\t" << cell(e.info.model) << "\t"
-                  << cell(e.info.stress) << "\t" << cell(e.info.tsan) << "\n";
+                  << e.info.fix << "\t" << models::display_path(e.info.source) << "\t" << cell(e.info.model)
+                  << "\t" << cell(e.info.stress) << "\t" << cell(e.info.tsan) << "\n";
       return 0;
     }
     for (const auto& e : stress_catalog()) {
@@ -679,7 +706,7 @@ inline int stress_main(int argc, char** argv) {
     return 0;
   }
   if (command != "run" && command != "repro" && command != "measure")
-    usage_error("unknown command '" + command + "' (list, run, repro, measure)");
+    usage_error("unknown command '" + command + "' (list, info, run, repro, measure)");
   if (args.size() < 2) usage_error(command + " needs a scenario id (see: itc-stress list)");
   const StressEntry& entry = find_entry(args[1]);
   StressOptions opt;
@@ -827,7 +854,7 @@ inline int stress_main(int argc, char** argv) {
     if (r.verdict == Verdict::crash && r.signal == 0 && r.tsan_report.empty()) std::cout << r.stderr_text;
   }
   if (r.verdict != Verdict::pass || v != Verdict::pass) {
-    std::cout << "re-run     " << rerun_command(entry, opt, r.seed)
+    std::cout << "re-run     " << rerun_command(entry, opt, r)
               << "   (same chaos seed; real threads are not deterministic, `repro` retries)\n";
   }
   if (command == "repro") {

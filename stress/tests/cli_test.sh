@@ -14,7 +14,8 @@ grep -q 'thread 0: blocked in Queue::join() at primitives/include/itc/queue.hpp:
 grep -q 'tasks never marked done (put 200, task_done 0)' <<<"$out" || fail "queue state missing: $out"
 grep -q 'thread 0: blocked in .*, called from models/scenarios/queue.hpp:[0-9]* (QueueBase::produce_and_join)' <<<"$out" ||
   fail "the scenario line that called join() is not named: $out"
-grep -q '^re-run     itc-stress run queue/missing_task_done --seed 42' <<<"$out" || fail "no re-run line: $out"
+grep -q "^re-run     $(realpath "$runner") run queue/missing_task_done --seed 42 --iterations 1 " <<<"$out" ||
+  fail "no re-run line naming this binary and the failing run's seed: $out"
 sleep 0.2
 if pgrep -f -- "--child queue/missing_task_done 42 " >/dev/null; then fail "a check process was left behind"; fi
 echo "ok: hang diagnosed, nothing left behind"

@@ -1,4 +1,5 @@
 // Running one check: invoke the checker binary, grade its verdict, keep its evidence.
+#include <filesystem>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -58,6 +59,14 @@ bool satisfies(const std::string& verdict, const std::string& expected) {
   return false;
 }
 
+std::optional<CheckerInfo> checker_info(const std::string& binary) {
+  const ProcessResult r = run_process({binary, "info"}, 30);
+  if (!r.started || r.timed_out || r.exit_code != 0) return std::nullopt;
+  CheckerInfo info{field(r.out, "checker"), field(r.out, "catalog"), field(r.out, "source-root")};
+  if (info.checker.empty()) return std::nullopt;
+  return info;
+}
+
 std::vector<Row> load_catalog(const Binaries& bin) {
   const ProcessResult r = run_process({bin.stress, "list", "--tsv"}, 60);
   if (!r.started || r.exit_code != 0)
@@ -113,26 +122,65 @@ Cell failed_to_run(Cell c, const ProcessResult& r, const std::string& what) {
   return c;
 }
 
-/// The location a report points at: the last model step, a blocked thread, or the first TSan
-/// frame inside the repository.
-std::string location_of(const Cell& c) {
-  // A deadlock shows where the last thread went to sleep; otherwise the last step in the
-  // project's own code (not Relacy's context.hpp, not the adapter in models/src).
-  auto ours = [](const TraceStep& s) {
-    return s.location.find('/') != std::string::npos && s.location.rfind("models/src/", 0) != 0;
+/// The location a report points at, as "file:line" relative to the catalog's source root: the
+/// last model step in one of the catalog project's files (where a thread went to sleep, for a
+/// deadlock), the first TSan frame in them, a blocked thread's or a failed invariant's line.
+/// Only a file that exists under the source root qualifies (a SARIF location is
+/// %SRCROOT%-relative): when the evidence shows only itc's or Relacy's files, "" — the report
+/// then points at the scenario's source file.
+/// TSan frames the runtime could not give a file:line ("<null> (mybuffer-tsan+0x1a79b)": g++'s
+/// libtsan symbolizes with libbacktrace, which misses some binaries' line tables) are resolved
+/// with addr2line on the checker binary, inlined frames included, innermost first.
+std::vector<std::string> unsymbolized_frames(const std::string& evidence, const std::string& binary) {
+  std::vector<std::string> files;
+  if (binary.empty()) return files;
+  const std::string module = std::filesystem::path(binary).filename().string();
+  static const std::regex frame(R"(#\d+ .* <null> \(([^+()]+)\+(0x[0-9a-f]+)\))");
+  std::vector<std::string> args = {"addr2line", "-i", "-e", binary};
+  for (auto it = std::sregex_iterator(evidence.begin(), evidence.end(), frame); it != std::sregex_iterator();
+       ++it)
+    if ((*it)[1] == module && args.size() < 64) args.push_back((*it)[2]);
+  if (args.size() == 4) return files;
+  const ProcessResult r = run_process(args, 30);
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);)
+    if (auto p = line.find(" (discriminator"); p != std::string::npos)
+      files.push_back(line.substr(0, p));
+    else
+      files.push_back(line);
+  return files;
+}
+
+std::string location_of(const Cell& c, const std::string& source_root, const std::string& binary) {
+  auto in_project = [&](const std::string& location) {
+    const std::string file = location.substr(0, location.rfind(':'));
+    if (file.empty() || file.front() == '/' || source_root.empty()) return false;
+    std::error_code ec;
+    return std::filesystem::is_regular_file(std::filesystem::path(source_root) / file, ec);
   };
   if (c.verdict == "deadlock")
     for (auto it = c.trace.rbegin(); it != c.trace.rend(); ++it)
-      if (ours(*it) && it->event.find("blocking current thread") != std::string::npos) return it->location;
+      if (in_project(it->location) && it->event.find("blocking current thread") != std::string::npos)
+        return it->location;
   for (auto it = c.trace.rbegin(); it != c.trace.rend(); ++it)
-    if (ours(*it)) return it->location;
+    if (in_project(it->location)) return it->location;
+  // TSan frames name absolute paths: the first one inside the source root, made relative.
+  static const std::regex frame(R"(#\d+ .* (/[^\s:]+):(\d+))");  // file:line[:column]
+  std::string root = source_root;
+  if (!root.empty() && root.back() != '/') root += '/';
+  for (auto it = std::sregex_iterator(c.evidence.begin(), c.evidence.end(), frame);
+       it != std::sregex_iterator(); ++it) {
+    const std::string file = (*it)[1];
+    if (!root.empty() && file.rfind(root, 0) == 0) return file.substr(root.size()) + ":" + (*it)[2].str();
+  }
+  if (!root.empty() && c.checker == "tsan")
+    for (const auto& where : unsymbolized_frames(c.evidence, binary))
+      if (where.rfind(root, 0) == 0) return where.substr(root.size());
   static const std::regex blocked(R"(blocked in \S+ at (\S+:\d+))");
   static const std::regex invariant(R"(\((\S+\.hpp:\d+)\))");
-  static const std::regex frame(R"(#\d+ .* /\S*?((?:primitives|models|stress|examples)/\S+?):(\d+))");
   std::smatch m;
-  if (std::regex_search(c.evidence, m, frame)) return m[1].str() + ":" + m[2].str();
-  if (std::regex_search(c.evidence, m, blocked)) return m[1];
-  if (std::regex_search(c.evidence, m, invariant)) return m[1];
+  if (std::regex_search(c.evidence, m, blocked) && in_project(m[1])) return m[1];
+  if (std::regex_search(c.evidence, m, invariant) && in_project(m[1])) return m[1];
   return "";
 }
 
@@ -245,7 +293,7 @@ Cell run_check(const Row& row, const std::string& checker, const Options& opt) {
       if (std::regex_search(measure.out, m, rate)) c.rate = m[1];
     }
   }
-  c.location = location_of(c);
+  c.location = location_of(c, opt.source_root, bin);
   return c;
 }
 

@@ -6,7 +6,14 @@
 //   itc-verify repro <id> --checker C
 //   itc-verify compare <id-a> <id-b>
 //   itc-verify explain <id>
-//   itc-verify merge <results.json>... --report-dir D
+//   itc-verify merge <results.json>... --report-dir D [--allow-partial]
+//
+// Global options (--checkers, --model-bin, --stress-bin, --tsan-bin, --source-dir) may come
+// before or after the subcommand. Your own checkers: `--checkers <dir>/<name>` names the three
+// programs itc_add_checkers(<name> ...) builds side by side, <name>-model, <name>-stress and
+// <name>-tsan. Every binary is asked `info` first: one that is not the checker its option names
+// (a plain stress runner given as --tsan-bin), or that was built from another catalog than the
+// stress runner (which lists the catalog), is refused with exit status 2.
 //
 // Each check runs in its own process with a time limit (--check-timeout), so a crash or hang in
 // one check never takes the others down. Exit status: 0 every cell matches its expected verdict,
@@ -158,27 +165,56 @@ Binaries default_binaries() {
   return b;
 }
 
+/// Each checker binary must exist, say it is that checker, and be built from the stress
+/// runner's catalog (the one the rows come from); otherwise one line and exit status 2.
 void require_binaries(const Binaries& b, const std::vector<std::string>& checkers) {
-  for (const auto& c : checkers)
+  const auto stress = checker_info(b.stress);
+  for (const auto& c : checkers) {
     if (::access(b.of(c).c_str(), X_OK) != 0)
       throw UsageError("the " + c + " checker '" + b.of(c) +
-                       "' is not built (make verify builds it; or pass --" + c + "-bin)");
+                       "' is not built (make verify builds it; or pass --checkers or --" + c + "-bin)");
+    const auto info = c == "stress" ? stress : checker_info(b.of(c));
+    if (!info)
+      throw UsageError("--" + c + "-bin '" + b.of(c) + "' is not an itc checker (it does not answer `info`)");
+    if (info->checker != c)
+      throw UsageError("--" + c + "-bin '" + b.of(c) + "' is not " +
+                       (c == "tsan"    ? "a ThreadSanitizer build of the stress runner"
+                        : c == "model" ? "a model checker"
+                                       : "a stress runner") +
+                       " (it is the " + info->checker + " checker; itc_add_checkers builds <name>-" + c +
+                       ")");
+    if (stress && info->catalog != stress->catalog)
+      throw UsageError("the " + c + " checker '" + b.of(c) + "' was built from " + info->catalog +
+                       ", the stress runner from " + stress->catalog + " (pass --checkers or --" + c +
+                       "-bin)");
+  }
 }
 
-/// The scenario struct that holds `id`, cut out of its header (for compare).
-std::string scenario_source(const std::string& source_dir, const std::string& id) {
-  for (const auto& entry : fs::directory_iterator(fs::path(source_dir) / "models" / "scenarios")) {
-    std::ifstream f(entry.path());
+/// The scenario struct that holds `id`, cut out of its header (for compare): searched in the
+/// row's source file, the catalog's folder and (itc's own tree) models/scenarios. Unreadable
+/// folders are skipped, never an exception.
+std::string scenario_source(const std::string& source_dir, const std::string& catalog, const Row& row) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  if (!row.source.empty()) files.push_back(fs::path(source_dir) / row.source);
+  for (const fs::path& dir :
+       {fs::path(catalog).parent_path(), fs::path(source_dir) / "models" / "scenarios"}) {
+    if (dir.empty() || !fs::is_directory(dir, ec)) continue;
+    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
+      if (it->path().extension() == ".hpp") files.push_back(it->path());
+  }
+  for (const auto& file : files) {
+    std::ifstream f(file);
     std::vector<std::string> lines;
     for (std::string l; std::getline(f, l);) lines.push_back(l);
     for (std::size_t i = 0; i < lines.size(); ++i) {
-      if (lines[i].find("\"" + id + "\"") == std::string::npos) continue;
+      if (lines[i].find("\"" + row.id + "\"") == std::string::npos) continue;
       std::size_t begin = i;
       while (begin > 0 && lines[begin].rfind("struct ", 0) != 0) --begin;
       if (begin > 0 && lines[begin - 1].rfind("template", 0) == 0) --begin;
       std::size_t end = i;
       while (end < lines.size() && lines[end] != "};") ++end;
-      std::string text = "// " + fs::relative(entry.path(), source_dir).string() + "\n";
+      std::string text = "// " + file.lexically_relative(source_dir).string() + "\n";
       for (std::size_t k = begin; k <= end && k < lines.size(); ++k) text += lines[k] + "\n";
       return text;
     }
@@ -257,13 +293,22 @@ int print_cells_and_status(const std::vector<Row>& rows, const std::vector<Cell>
 int main(int argc, char** argv) {
   CLI::App app{"itc-verify: the detection matrix of the itc catalog"};
   app.require_subcommand(1);
+  // Global options are also accepted after the subcommand (its parser hands them up).
+  app.fallthrough();
   Options opt;
   opt.bin = default_binaries();
-  std::string source_dir = ITC_SOURCE_DIR;
-  app.add_option("--model-bin", opt.bin.model, "the model checker (itc-model, or your own catalog's)");
-  app.add_option("--stress-bin", opt.bin.stress, "the stress runner (itc-stress, or your own catalog's)");
-  app.add_option("--tsan-bin", opt.bin.tsan, "the stress runner built with -fsanitize=thread");
-  app.add_option("--source-dir", source_dir, "the itc source tree (for compare)");
+  std::string source_dir, checkers_prefix;
+  Binaries given;
+  app.add_option(
+      "--checkers", checkers_prefix,
+      "your checkers: <prefix>-model, <prefix>-stress, <prefix>-tsan (what itc_add_checkers(<name>) "
+      "builds: <build dir>/<name>)");
+  app.add_option("--model-bin", given.model, "the model checker (itc-model, or <name>-model)");
+  app.add_option("--stress-bin", given.stress,
+                 "the stress runner (itc-stress, or <name>-stress); the catalog is read from it");
+  app.add_option("--tsan-bin", given.tsan, "the stress runner built with -fsanitize=thread (<name>-tsan)");
+  app.add_option("--source-dir", source_dir,
+                 "the catalog's project root (default: what the stress runner's `info` says)");
 
   auto* list = app.add_subcommand("list", "the catalog: ids, the mistake in one line, its tutorial origin");
 
@@ -304,6 +349,10 @@ int main(int argc, char** argv) {
   auto* merge = app.add_subcommand("merge", "join shard results (results.json files) into one report");
   merge->add_option("inputs", inputs, "results.json of each shard")->required()->check(CLI::ExistingFile);
   merge->add_option("--report-dir", report_dir, "where to write the merged reports")->required();
+  bool allow_partial = false;
+  merge->add_flag("--allow-partial", allow_partial,
+                  "merge even if shards are missing (the report then says which); without it, an "
+                  "incomplete or mixed set is refused and nothing is written");
 
   try {
     app.parse(argc, argv);
@@ -315,12 +364,26 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  // --checkers <prefix> names all three; an explicit --X-bin still wins.
+  if (!checkers_prefix.empty()) {
+    opt.bin = {checkers_prefix + "-model", checkers_prefix + "-stress", checkers_prefix + "-tsan"};
+  }
+  for (const auto& k : kCheckers) {
+    const std::string& b = given.of(k);
+    if (!b.empty()) (k == "model" ? opt.bin.model : k == "stress" ? opt.bin.stress : opt.bin.tsan) = b;
+  }
+
   try {
     if (*merge) {
       check_writable(report_dir);
       std::vector<Row> rows;
       std::vector<Cell> cells;
       std::set<std::string> seen_rows, seen_cells;
+      // The shard set must be complete and of one run: every input "i/N" with the same N and
+      // checkers, each i once. Checked before anything is written.
+      std::map<unsigned, std::string> shards;
+      unsigned shard_total = 0;
+      nlohmann::json first_checkers;
       for (const auto& path : inputs) {
         nlohmann::json j;
         try {
@@ -329,6 +392,22 @@ int main(int argc, char** argv) {
         } catch (const std::exception& e) {
           throw UsageError("'" + path + "' is not a results.json: " + e.what());
         }
+        const auto [si, sn] = parse_shard(j.value("shard", std::string("1/1")));
+        if (shard_total == 0) {
+          shard_total = sn;
+          first_checkers = j.value("checkers", nlohmann::json());
+        }
+        if (sn != shard_total)
+          throw UsageError("'" + path + "' is shard " + std::to_string(si) + "/" + std::to_string(sn) +
+                           ", the others are of " + std::to_string(shard_total) +
+                           " (shards of different runs); nothing was written");
+        if (j.value("checkers", nlohmann::json()) != first_checkers)
+          throw UsageError("'" + path + "' ran the checkers " + j.value("checkers", nlohmann::json()).dump() +
+                           ", the first shard " + first_checkers.dump() +
+                           " (shards of different runs); nothing was written");
+        if (!shards.emplace(si, path).second)
+          throw UsageError("shard " + std::to_string(si) + "/" + std::to_string(sn) + " is given twice ('" +
+                           shards[si] + "' and '" + path + "'); nothing was written");
         for (const auto& r : j.at("catalog")) {
           if (!seen_rows.insert(r.at("id").get<std::string>()).second) continue;
           Row row{r.at("id"),
@@ -348,6 +427,15 @@ int main(int argc, char** argv) {
           cells.push_back(std::move(cell));
         }
       }
+      std::vector<std::string> missing;
+      for (unsigned i = 1; i <= shard_total; ++i)
+        if (!shards.count(i)) missing.push_back(std::to_string(i) + "/" + std::to_string(shard_total));
+      std::string missing_text;
+      for (const auto& m : missing) missing_text += (missing_text.empty() ? "" : ", ") + m;
+      if (!missing.empty() && !allow_partial)
+        throw UsageError("shard(s) " + missing_text + " missing (" + std::to_string(shards.size()) + " of " +
+                         std::to_string(shard_total) +
+                         " given); nothing was written (--allow-partial merges them anyway)");
       // Catalog order, then checker order, exactly as an unsharded run writes them.
       std::vector<Cell> ordered;
       std::vector<std::string> present;
@@ -358,13 +446,25 @@ int main(int argc, char** argv) {
       for (const auto& k : kCheckers)
         if (std::any_of(ordered.begin(), ordered.end(), [&](const Cell& c) { return c.checker == k; }))
           present.push_back(k);
-      write_reports(report_dir, rows, ordered,
-                    {{"tool", "itc-verify"}, {"generated", now_iso()}, {"merged_from", inputs}});
+      nlohmann::json meta = {{"tool", "itc-verify"}, {"generated", now_iso()}, {"merged_from", inputs}};
+      if (!missing.empty()) meta["missing_shards"] = missing;
+      write_reports(report_dir, rows, ordered, meta);
       std::cout << "merged " << inputs.size() << " shard(s) into " << report_dir << "\n";
-      return print_cells_and_status(rows, ordered, present);
+      if (!missing.empty())
+        std::cout << "PARTIAL: shard(s) " << missing_text << " missing; their cells are not in the report\n";
+      const int status = print_cells_and_status(rows, ordered, present);
+      return missing.empty() ? status : 1;
     }
 
+    if (opt.bin.stress.empty())
+      throw UsageError(
+          "no checkers to run: pass --checkers <build dir>/<name> (what itc_add_checkers(<name>) "
+          "builds) or --stress-bin");
     const std::vector<Row> catalog = load_catalog(opt.bin);
+    const auto stress_info = checker_info(opt.bin.stress);
+    if (source_dir.empty() && stress_info) source_dir = stress_info->source_root;
+    opt.source_root = source_dir;
+    const std::string catalog_path = stress_info ? stress_info->catalog : "";
 
     if (*list) {
       for (const auto& r : catalog)
@@ -429,7 +529,11 @@ int main(int argc, char** argv) {
       std::cout << r.id << "  (" << r.origin << ")\n\n"
                 << "defect   " << r.defect << "\n"
                 << "fix      " << r.fix << "\n"
-                << "source   " << r.source << "\n\n";
+                << "source   " << r.source
+                << (source_dir.empty() || fs::exists(fs::path(source_dir) / r.source)
+                        ? ""
+                        : "  (not found under " + source_dir + ")")
+                << "\n\n";
       for (const auto& k : kCheckers)
         std::cout << fmt::format("{:<7} expects {:<22} {}\n", k, r.expected.at(k), why(k, r.expected.at(k)));
       return 0;
@@ -445,7 +549,8 @@ int main(int argc, char** argv) {
       // The code difference: the two scenario definitions, diffed.
       const fs::path tmp = fs::temp_directory_path() / ("itc-compare-" + std::to_string(::getpid()));
       fs::create_directories(tmp);
-      const std::string sa = scenario_source(source_dir, a.id), sb = scenario_source(source_dir, b.id);
+      const std::string sa = scenario_source(source_dir, catalog_path, a),
+                        sb = scenario_source(source_dir, catalog_path, b);
       std::ofstream(tmp / "a.hpp") << sa;
       std::ofstream(tmp / "b.hpp") << sb;
       const ProcessResult d = run_process({"diff", "-u", "--label", a.id, "--label", b.id,
@@ -465,8 +570,12 @@ int main(int argc, char** argv) {
           std::cout << "\n";
         }
       std::vector<std::string> checkers;
-      for (const auto& k : kCheckers)
-        if (::access(opt.bin.of(k).c_str(), X_OK) == 0) checkers.push_back(k);
+      for (const auto& k : kCheckers) {
+        if (::access(opt.bin.of(k).c_str(), X_OK) != 0) continue;
+        const auto info = checker_info(opt.bin.of(k));
+        if (info && info->checker == k && stress_info && info->catalog == stress_info->catalog)
+          checkers.push_back(k);
+      }
       std::vector<Cell> cells;
       Options quick = opt;
       quick.rate_runs = 0;

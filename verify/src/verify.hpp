@@ -27,8 +27,19 @@ struct Binaries {
   }
 };
 
+/// What a checker binary says about itself (`<binary> info`; itc/models/paths.hpp).
+struct CheckerInfo {
+  std::string checker;      // "model", "stress" or "tsan"
+  std::string catalog;      // the catalog header it was built from (absolute path)
+  std::string source_root;  // the root its paths are relative to (the catalog's project)
+};
+
+/// Runs `<binary> info`; std::nullopt if the binary does not answer it (not an itc checker).
+std::optional<CheckerInfo> checker_info(const std::string& binary);
+
 struct Options {
   Binaries bin;
+  std::string source_root;     // the catalog's project root: locations are relative to it
   double check_timeout = 180;  // seconds per check process
   double budget = 900;         // seconds for the whole run
   unsigned rate_runs = 3;      // stress/tsan runs to sample a (p) row's detection rate; 0 = off

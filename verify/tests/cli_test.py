@@ -5,6 +5,7 @@ equals an unsharded run, and bad input gets one line and exit status 2 with noth
 usage: cli_test.py <itc-verify> <scratch folder>
 """
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -43,7 +44,8 @@ cells = results["cells"]
 check(len(cells) == 11 and all(c["checker"] == "model" for c in cells), "results.json has one cell per scenario")
 check(all(c["match"] for c in cells), "every cell matches")
 failing = [c for c in cells if c["verdict"] != "pass"]
-check(all(c["replay"].startswith("itc-model run ") for c in failing), "failing cells carry a replay line")
+check(all(re.match(r"^/\S+-model run ", c["replay"]) for c in failing),
+      "failing cells carry a replay line naming the model checker's path")
 check(all(c["trace"] for c in failing if c["verdict"] in ("deadlock", "assertion")), "failing cells carry a trace")
 
 check(all([s["name"] for s in c.get("strategies", [])] == ["bound 2", "random"] for c in cells),
@@ -111,6 +113,38 @@ m = json.load(open(os.path.join(merged, "results.json")))
 check([key(c) for c in m["cells"]] == [key(c) for c in cells], "shard 1..3 merged equals the unsharded run")
 r = run("merge", shards[0], shards[0], "--report-dir", os.path.join(SCRATCH, "dup"))
 check(r.returncode == 2 and not os.path.exists(os.path.join(SCRATCH, "dup")), "merging a shard twice is refused")
+
+# An incomplete or mixed shard set is refused, names what is missing and overwrites nothing;
+# --allow-partial merges it and says so (exit 1: the report is not the whole matrix).
+before = open(os.path.join(merged, "results.json")).read()
+r = run("merge", shards[1], "--report-dir", merged)
+check(r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "1/3, 3/3 missing" in r.stderr
+      and open(os.path.join(merged, "results.json")).read() == before,
+      f"merging 1 of 3 shards is refused, names the missing ones, overwrites nothing: {r.stderr.strip()}")
+other = os.path.join(SCRATCH, "other-run")
+r = run("run", "queue/*", "--checker", "model", "--shard", "2/2", "--report-dir", other)
+r = run("merge", shards[0], os.path.join(other, "results.json"), "--report-dir", merged)
+check(r.returncode == 2 and "different runs" in r.stderr and open(os.path.join(merged, "results.json")).read() == before,
+      f"merging shards of different runs is refused: {r.stderr.strip()}")
+partial = os.path.join(SCRATCH, "partial")
+r = run("merge", shards[0], shards[2], "--report-dir", partial, "--allow-partial")
+pj = json.load(open(os.path.join(partial, "results.json"))) if os.path.exists(partial) else {}
+check(r.returncode == 1 and "PARTIAL: shard(s) 2/3 missing" in r.stdout and pj.get("missing_shards") == ["2/3"],
+      f"--allow-partial merges, says which shard is missing and exits 1 ({r.returncode})")
+
+# Global options work after the subcommand too; a binary that is not the checker its option
+# names is refused (one line, status 2) instead of being graded.
+bin_dir = os.path.join(os.path.dirname(os.path.abspath(VERIFY)), "..", "stress")
+stress_bin = os.path.realpath(os.path.join(bin_dir, "itc-stress"))
+model_bin = os.path.realpath(os.path.join(bin_dir, "itc-model"))
+r = run("repro", "queue/if_not_while", "--checker", "model", "--model-bin", model_bin)
+check(r.returncode == 0 and "assertion" in r.stdout, f"--model-bin after the subcommand is accepted ({r.stderr.strip()})")
+for args, what in ((["--tsan-bin", stress_bin, "run", "queue/correct", "--checker", "tsan"], "ThreadSanitizer"),
+                   (["run", "queue/correct", "--checker", "tsan", "--tsan-bin", stress_bin], "ThreadSanitizer"),
+                   (["run", "queue/correct", "--checker", "model", "--model-bin", stress_bin], "not a model checker")):
+    r = run(*args)
+    lines = r.stderr.strip().splitlines()
+    check(r.returncode == 2 and len(lines) == 1 and what in lines[0], f"{args[:2]} refused: {lines[:1]}")
 
 # matrix (model column only, to keep this test short) writes reports by default folder
 r = run("matrix", "--checker", "model", "--report-dir", os.path.join(SCRATCH, "matrix"), "queue/*_task_done", "queue/correct")

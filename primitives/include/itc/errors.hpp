@@ -24,6 +24,8 @@
 // was before the failing call (e.g. a second task_done() too many leaves the count at 0).
 #pragma once
 
+#include "itc/platform/config.hpp"
+
 #include <stdexcept>
 #include <string>
 

@@ -17,6 +17,28 @@
 //
 // Sizes can differ per checker: `P::is_model_checker` is true under Relacy, where a state space
 // must stay small, and false on real threads, where a race window must be hit often.
+//
+// This format is a public API (examples/own_scenario uses it from outside the repository). Two
+// spellings of the same thing compile, positional and named:
+//
+//   static constexpr ScenarioInfo info{"mybuffer/peeking_try_take", "our first buffer",
+//       "try_take() reads the deque unlocked", "read under the lock", "mylib/buffer.hpp",
+//       {Verdict::data_race}, {Verdict::none}, {Verdict::data_race}};
+//
+//   static constexpr ScenarioInfo info{.id = "mybuffer/peeking_try_take", .origin = "...",
+//       .defect = "...", .fix = "...",                  // .source: this file, by default
+//       .model = expect(Verdict::data_race), .stress = expect(Verdict::none),
+//       .tsan = expect(Verdict::assertion).or_also(Verdict::crash).probabilistically()};
+//
+// check() may be left out (nothing to check at the end). Var<P, T>, Atomic<P, T> and
+// VarArray<P, T, N> name the platform's types without `typename P::template`; Lockstep
+// (itc/models/lockstep.hpp) makes two real threads meet at a race window.
+//
+// What one Var is to the model checker: one memory location. Every read() or write() of a
+// Var<P, T> is an access to the whole T, whatever part of it the code then touches: two threads
+// writing different elements of a Var<P, std::array<int, 2>> without synchronisation are
+// reported as a data race. Use one Var per independently synchronised datum, e.g.
+// VarArray<P, int, 2> (two locations). Atomics are per object too.
 #pragma once
 
 #include <array>
@@ -24,7 +46,8 @@
 #include <string>
 #include <string_view>
 
-#include "itc/broken/invariant.hpp"
+#include "itc/models/paths.hpp"
+#include "itc/platform/invariant.hpp"
 #include "itc/platform/source_location.hpp"
 
 namespace itc::models {
@@ -70,34 +93,75 @@ struct Expectation {
     return (alternative != Verdict::pass && v == alternative) ||
            (alternative2 != Verdict::pass && v == alternative2);
   }
+
+  // Named forms, for reading without counting positions: expect(Verdict::assertion)
+  // .or_also(Verdict::crash).probabilistically(). Each returns a modified copy.
+  /// Also accept `v` (up to two alternatives; Verdict::none: "or nothing seen").
+  [[nodiscard]] constexpr Expectation or_also(Verdict v) const {
+    Expectation e = *this;
+    (e.alternative == Verdict::pass ? e.alternative : e.alternative2) = v;
+    return e;
+  }
+  /// "(p)": a real-thread checker must find it in >= 95 of 100 runs within its budget.
+  [[nodiscard]] constexpr Expectation probabilistically() const {
+    Expectation e = *this;
+    e.probabilistic = true;
+    return e;
+  }
+  /// Model only: found only by the random strategy (it needs a spurious wake-up).
+  [[nodiscard]] constexpr Expectation random_strategy_only() const {
+    Expectation e = *this;
+    e.random_only = true;
+    return e;
+  }
 };
+
+/// The expectation "this checker reports `v`" (Verdict::none: it is not expected to see it).
+constexpr Expectation expect(Verdict v) {
+  return Expectation{v};
+}
 
 struct ScenarioInfo {
   std::string_view id;      // "<family>/<variant>"; the correct form is "<family>/correct"
   std::string_view origin;  // the tutorial section it comes from
   std::string_view defect;  // one line; "—" for a correct form
   std::string_view fix;     // one line; "—" for a correct form
-  std::string_view source;  // the file that holds the defect (scenario or broken primitive)
+  // The file that holds the defect (scenario, class under test or broken primitive), relative
+  // to the catalog's source root; by default the file in which this info is written (shown
+  // relative to the root by the checkers, see display_path).
+  std::string_view source = __builtin_FILE();
   Expectation model;
   Expectation stress;
   Expectation tsan;
 };
 
-/// A failed invariant: see itc/broken/invariant.hpp (P::fail under a model checker, an
+/// The platform's plain shared data and atomics, without `typename P::template`.
+template <class P, class T>
+using Var = typename P::template Var<T>;
+template <class P, class T>
+using Atomic = typename P::template Atomic<T>;
+/// N separate locations (one Var each), so that threads owning different elements do not race
+/// in the model checker's eyes. Elements are default-initialised: write one before reading it.
+template <class P, class T, std::size_t N>
+using VarArray = std::array<Var<P, T>, N>;
+
+/// Runs the scenario's final check(), if it has one (a scenario may leave it out).
+template <class S>
+void scenario_check(S& scenario) {
+  if constexpr (requires { scenario.check(); }) scenario.check();
+}
+
+/// A failed invariant: see itc/platform/invariant.hpp (P::fail under a model checker, an
 /// InvariantViolated exception on real threads).
 template <class P>
 void scenario_assert(bool cond, const char* what, SourceLocation loc = SourceLocation::current()) {
   check_invariant<P>(cond, what, loc);
 }
 
-/// A source path as reports show it: from the repository folder on ("primitives/include/itc/
-/// queue.hpp"), or the bare file name for files outside it (Relacy's own headers). Every
-/// checker's trace and report uses this one spelling, so tools can match locations.
+/// The former name of display_path() (itc/models/paths.hpp): a source path relative to the
+/// catalog's source root or itc's own root, as every checker's trace and report shows it.
 inline std::string repo_relative_path(std::string_view path) {
-  for (std::string_view root : {"primitives/", "models/", "stress/", "examples/", "verify/"})
-    if (const auto at = path.rfind(root); at != std::string_view::npos) return std::string(path.substr(at));
-  const auto slash = path.rfind('/');
-  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+  return display_path(path);
 }
 
 /// A scheduling point for poll loops: the model checker must be able to switch threads there.

@@ -12,7 +12,7 @@
 #include <deque>
 #include <utility>
 
-#include "itc/broken/invariant.hpp"
+#include "itc/platform/invariant.hpp"
 #include "itc/platform/lock_guard.hpp"
 #include "itc/platform/std_platform.hpp"
 

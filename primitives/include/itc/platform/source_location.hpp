@@ -7,6 +7,8 @@
 // argument is never read and the optimiser removes it.
 #pragma once
 
+#include "itc/platform/config.hpp"
+
 namespace itc {
 
 struct SourceLocation {
