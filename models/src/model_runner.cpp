@@ -1,10 +1,13 @@
 // itc-model — run one scenario of the catalog under Relacy and print its verdict.
 //
 //   itc-model list
-//   itc-model run <id> [--strategy random|bound|full] [--iterations N] [--bound K] [--seed S]
-//                      [--replay STATE] [--quiet]
+//   itc-model run <id> [--strategy random|bound|full|pct] [--iterations N] [--max-seconds S]
+//                      [--bound K] [--depth D] [--pct-steps K] [--spurious W] [--seed S]
+//                      [--jobs J] [--replay STATE] [--quiet]
+//   itc-model rate <id> --strategy pct [--depth D] [--iterations N] [--seed S] [--pct-steps K]
 //
-// Exit status: 0 the verdict is the one the catalog expects from the model checker; 1 it is not;
+// Exit status: 0 the verdict is the one the catalog expects from the model checker; 1 it is not
+// (an `inconclusive` search, stopped by a cap, is never what the catalog expects);
 // 2 bad usage (unknown id or strategy, zero or absurd counts, malformed replay state).
 //
 // On a failing execution it prints the interleaving, one line per step with the thread, the
@@ -13,8 +16,16 @@
 //
 // Everything Relacy-specific is included first, through relacy_platform.hpp (include order).
 // Standard headers the runner uses come before Relacy's macros (see relacy_platform.hpp).
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -33,6 +44,8 @@
 #include ITC_CATALOG_HEADER
 // clang-format on
 
+#include "itc/models/pct_scheduler.hpp"
+#include "itc/models/search.hpp"
 #include "model_check.hpp"
 
 int main(int argc, char** argv) {

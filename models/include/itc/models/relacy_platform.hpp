@@ -7,9 +7,13 @@
 //
 //   Mutex      rl::mutex: lock/unlock are scheduling points; double lock and foreign unlock are
 //              reported by Relacy
-//   CondVar    rl::condition_variable. Relacy injects spurious wake-ups (random scheduler only),
-//              which is exactly what primitives must survive. A timed wait may time out at any
-//              point; when it does, the model clock jumps to the deadline (see ModelClock)
+//   CondVar    Relacy's condition variable. An untimed wait may wake spuriously, up to
+//              SpuriousWakeups::per_wait times per thread and condition variable in an execution
+//              (default 1): under itc's schedulers (search.hpp) that wake-up is a scheduling
+//              choice in every strategy — random, PCT, bounded and full search — so a missing
+//              `while` around a wait is found systematically, with a replayable trace. A timed
+//              wait may time out at any point; when it does, the model clock jumps to the
+//              deadline (see ModelClock)
 //   Atomic<T>  rl::atomic<T> with the std::memory_order mapped to Relacy's: Relacy simulates the
 //              C++ memory model, so a relaxed store that "publishes" plain data is a data race
 //   park/unpark  Relacy's futex wait set on the rl::atomic (what its futex() uses): a parked
@@ -39,6 +43,7 @@
 // Standard and itc headers first: relacy.hpp's macros must not see them.
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <string>
 
@@ -136,6 +141,18 @@ inline ParkedWords& parked_words() noexcept {
   return words;
 }
 
+/// How many spurious wake-ups a thread may have on one condition variable in one execution
+/// (`itc-model --spurious W`, default 1; 0 turns them off). Set by the runner before a search.
+struct SpuriousWakeups {
+  static constexpr unsigned kMaxThreads = 64;
+  unsigned per_wait = 1;
+};
+
+inline SpuriousWakeups& spurious_wakeups() noexcept {
+  static SpuriousWakeups s;
+  return s;
+}
+
 struct RelacyPlatform {
   using Clock = ModelClock;
   using ThreadId = unsigned;
@@ -144,7 +161,7 @@ struct RelacyPlatform {
 
   static ThreadId current_thread() noexcept { return rl::thread_index() + 1; }
 
-  /// Called by the model runner before every execution: time restarts at zero and no word is
+  /// Called by the model runner before every execution: time restarts at zero, no word is
   /// parked on.
   static void reset_execution() noexcept {
     ModelClock::reset();
@@ -172,11 +189,39 @@ struct RelacyPlatform {
 
   class CondVar {
    public:
-    CondVar() = default;
-    void wait(Mutex& m, SourceLocation loc = SourceLocation::current()) { cv_.wait(m.native(), to_rl(loc)); }
+    // Relacy's own spurious wake-ups are off (`init(false)`): they exist only under its random
+    // scheduler, ten per condition variable. The budget below is the same in every strategy.
+    CondVar() { cv_.init(false, RL_INFO); }
+    ~CondVar() { cv_.deinit(RL_INFO); }
+
+    // A spurious wake-up is a choice made at the wait: the wait may return at once, having
+    // released and re-acquired the mutex, without a notify. That is every spurious wake-up
+    // there is: one at a later moment is this one with the waiter not scheduled until then
+    // (its re-lock is a scheduling point), so nothing is lost, and the search gains one
+    // two-way choice per wait instead of one per step while a thread waits (measured: the
+    // latter makes bounded search of barrier/correct run past 5 million executions).
+    // Bounded and full search explore both branches; random and PCT take it with
+    // probability 1/4, as Relacy does for a spurious compare-exchange failure.
+    void wait(Mutex& m, SourceLocation loc = SourceLocation::current()) {
+      const unsigned self = rl::thread_index();
+      if (self < SpuriousWakeups::kMaxThreads && spurious_used_[self] < spurious_wakeups().per_wait) {
+        rl::context& c = rl::ctx();
+        const bool spurious =
+            c.is_random_sched() ? c.rand(4, rl::sched_type_user) == 0 : c.rand(2, rl::sched_type_user) == 1;
+        if (spurious) {
+          ++spurious_used_[self];
+          if (c.collecting_history())
+            c.exec_log_msg(to_rl(loc), "cond_var: wait exit spuriously (a wake-up without a notify)");
+          m.unlock(loc);
+          m.lock(loc);
+          return;
+        }
+      }
+      cv_.wait(m.native(), false, to_rl(loc));
+    }
     bool wait_until(Mutex& m, Clock::time_point deadline, SourceLocation loc = SourceLocation::current()) {
       if (Clock::now() >= deadline) return false;
-      const bool woken = cv_.wait_for(m.native(), 0, to_rl(loc));
+      const bool woken = cv_.wait(m.native(), true, to_rl(loc)) == rl::sema_wakeup_reason_success;
       if (!woken) Clock::advance_to(deadline);
       return woken;
     }
@@ -184,7 +229,10 @@ struct RelacyPlatform {
     void notify_all(SourceLocation loc = SourceLocation::current()) { cv_.notify_all(to_rl(loc)); }
 
    private:
-    rl::condition_variable cv_;
+    struct Tag;
+    rl::condvar<Tag> cv_;
+    unsigned spurious_used_[SpuriousWakeups::kMaxThreads] = {};  // per thread, this execution
+    RL_NOCOPY(CondVar);
   };
 
   template <class T>
