@@ -265,7 +265,7 @@ ModelResult run_model_window(const ModelOptions& opt, unsigned long long first, 
     std::string line;
     std::getline(lines, line);  // test name
     std::getline(lines, r.detail);
-  } else if (c.capped) {
+  } else if (c.capped && opt.replay.empty()) {  // a replay's cap of one execution is no cap
     r.verdict = Verdict::inconclusive;
     r.capped = true;
     r.cap_reason = c.cap_reason;

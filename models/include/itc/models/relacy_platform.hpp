@@ -9,16 +9,16 @@
 //              reported by Relacy
 //   CondVar    Relacy's condition variable. An untimed wait may wake spuriously, up to
 //              SpuriousWakeups::per_wait times per thread and condition variable in an execution
-//              (default 1): under itc's schedulers (search.hpp) that wake-up is a scheduling
-//              choice in every strategy — random, PCT, bounded and full search — so a missing
-//              `while` around a wait is found systematically, with a replayable trace. A timed
+//              (default 1): the wake-up is a choice made at the wait (see CondVar::wait), in
+//              every strategy — random, PCT, bounded and full search — so a missing `while`
+//              around a wait is found systematically, with a replayable trace. A timed
 //              wait may time out at any point; when it does, the model clock jumps to the
 //              deadline (see ModelClock)
 //   Atomic<T>  rl::atomic<T> with the std::memory_order mapped to Relacy's: Relacy simulates the
 //              C++ memory model, so a relaxed store that "publishes" plain data is a data race
 //   park/unpark  Relacy's futex wait set on the rl::atomic (what its futex() uses): a parked
 //              thread is blocked for deadlock detection, a timed park may time out as a
-//              scheduling choice, and the random scheduler may wake it spuriously. unpark names
+//              scheduling choice (a park never wakes spuriously in the model). unpark names
 //              the word by address only and finds it in a table of live parked-on words, so an
 //              unpark after the waiter destroyed the object is the no-op it is on real threads —
 //              while any *other* access to the destroyed object is still reported by Relacy

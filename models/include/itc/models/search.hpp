@@ -2,7 +2,7 @@
 //
 // Relacy's scheduler is a template parameter (`rl::run_test<test_t, scheduler_t>`), and
 // rl::simulate() only dispatches to its three built-in ones. itc runs its own, through
-// run_search() below:
+// run_search() in models/src/model_check.hpp:
 //
 //   RandomScheduler<N>   every choice (thread, timeout, spurious wake-up, weak-memory load,
 //                        spurious CAS failure, notify_one's waiter) uniform, from an
@@ -43,9 +43,8 @@ struct SearchControl {
   unsigned long long max_executions = 0;  // every strategy: a cap on executions (0: none)
   bool has_deadline = false;              // every strategy: a cap on wall time
   std::chrono::steady_clock::time_point deadline{};
-  unsigned pct_depth = 3;             // PCT: the bug depth d (d - 1 priority change points)
-  unsigned long long pct_steps = 0;   // PCT: the execution length k (0: measure it)
-  bool stop_on_failure_only = false;  // rate measurement: no cap on "done"
+  unsigned pct_depth = 3;            // PCT: the bug depth d (d - 1 priority change points)
+  unsigned long long pct_steps = 0;  // PCT: the execution length k (0: measure it)
 
   // --- output
   unsigned long long first_execution = 1;  // index the search started at
