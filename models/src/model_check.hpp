@@ -136,6 +136,7 @@ inline Verdict verdict_of(rl::test_result_e r) {
       return Verdict::livelock;
     case rl::test_result_user_assert_failed:
     case rl::test_result_user_invariant_failed:
+      if (lock_order().failed) return Verdict::lock_order_inversion;
       return model_error_message().empty() ? Verdict::assertion : Verdict::error;
     // Misuse of the platform's own mutex (double lock, foreign unlock) is an error the model
     // checker caught where the real platform would have undefined behaviour.
@@ -175,6 +176,7 @@ rl::test_result_e run_search(rl::test_params& params) {
   const rl::test_result_e res = rl::run_test<Test, Scheduler>(params, oss, false);
   if (res != rl::test_result_success && !params.collect_history && !search_control_no_history()) {
     rl::ostringstream again;
+    lock_order().reset_search();  // the re-run sees what a replay sees: this execution only
     params.initial_state = oss.str();
     params.final_state = oss.str();
     params.collect_history = true;
@@ -220,6 +222,7 @@ ModelResult run_model_window(const ModelOptions& opt, unsigned long long first, 
       std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                              std::chrono::duration<double>(opt.seconds()));
   spurious_wakeups().per_wait = opt.spurious;
+  lock_order().reset_search();
 
   if (!opt.replay.empty()) {
     // A replay starts at the recorded execution and stops right after it.
@@ -265,6 +268,19 @@ ModelResult run_model_window(const ModelOptions& opt, unsigned long long first, 
     std::string line;
     std::getline(lines, line);  // test name
     std::getline(lines, r.detail);
+  } else if (const LockOrder::Inversion& inv = lock_order().across_executions(); inv.found) {
+    // Each order was taken by a passing execution: the search's graph has the cycle, no
+    // single execution does (so there is no failing execution to replay).
+    char text[768];
+    std::snprintf(text, sizeof text,
+                  "lock order inversion across executions: execution %llu took %s:%d then %s:%d (T%u); "
+                  "execution %llu took %s:%d then %s:%d (T%u); no execution deadlocked",
+                  inv.first.execution, short_path(inv.first.from_site.file), inv.first.from_site.line,
+                  short_path(inv.first.to_site.file), inv.first.to_site.line, inv.first.thread,
+                  inv.second.execution, short_path(inv.second.from_site.file), inv.second.from_site.line,
+                  short_path(inv.second.to_site.file), inv.second.to_site.line, inv.second.thread);
+    r.verdict = Verdict::lock_order_inversion;
+    r.detail = text;
   } else if (c.capped && opt.replay.empty()) {  // a replay's cap of one execution is no cap
     r.verdict = Verdict::inconclusive;
     r.capped = true;
@@ -692,7 +708,7 @@ inline int model_main(int argc, char** argv) {
   }
   std::printf("executions %llu in %.3f s (%.0f/s)\n", r.executions, r.seconds,
               r.seconds > 0 ? static_cast<double>(r.executions) / r.seconds : 0.0);
-  if (r.verdict != Verdict::pass && r.verdict != Verdict::inconclusive) {
+  if (r.verdict != Verdict::pass && r.verdict != Verdict::inconclusive && !r.final_state.empty()) {
     if (!opt.quiet)
       std::cout << "trace (step, thread, source line: event)\n" << format_trace(r.history, entry->threads);
     std::cout << "replay     " << replay_command(*entry, opt, r.final_state) << "\n";

@@ -1,5 +1,6 @@
-// models/tests/kernels/pct_kernels.hpp — small bug kernels of known depth, for measuring PCT
-// (built into itc-model-kernels, used by models/tests/pct_rate.sh; not part of the catalog).
+// models/tests/kernels/pct_kernels.hpp — small kernels for the model checker's own tests
+// (built into itc-model-kernels; not part of the catalog): bugs of known depth for measuring
+// PCT (models/tests/pct_rate.sh), and lock-order shapes (models/tests/lock_order.sh).
 //
 // The depth of a bug (Burckhardt et al., ASPLOS 2010) is the number of ordering constraints
 // between steps of different threads that expose it. PCT with depth d finds a bug of depth d
@@ -68,8 +69,66 @@ struct CheckThenUseLocked : CheckThenUseBody<P, true> {
                                      {Verdict::pass}};
 };
 
+/// Lock order over the platform mutex. `Reversed`: thread 0 takes A then B, thread 1 B then A
+/// (an inversion in one execution whenever both complete). `Exclusive`: the threads race for a
+/// ticket and only the winner locks — thread 0 A then B, thread 1 B then A — so no execution
+/// takes both orders and none can deadlock, yet the search's graph has the cycle.
+template <class P, bool Reversed, bool Exclusive>
+struct TwoMutexes {
+  static constexpr unsigned threads = 2;
+  typename P::Mutex a, b;
+  typename P::template Atomic<int> ticket{0};
+  typename P::template Var<int> sum{0};
+
+  void thread(unsigned i) {
+    if (Exclusive && ticket.exchange(1) != 0) return;
+    typename P::Mutex& first = Reversed && i == 1 ? b : a;
+    typename P::Mutex& second = Reversed && i == 1 ? a : b;
+    first.lock();
+    second.lock();
+    ++sum.write();
+    second.unlock();
+    first.unlock();
+  }
+  void check() {}
+};
+
+template <class P>
+struct AbbaMutex : TwoMutexes<P, true, false> {
+  static constexpr ScenarioInfo info{"kernel/abba_mutex",
+                                     "lock-order kernel",
+                                     "thread 0 takes A then B, thread 1 B then A",
+                                     "one order",
+                                     "models/tests/kernels/pct_kernels.hpp",
+                                     {Verdict::lock_order_inversion, false, Verdict::deadlock},
+                                     {Verdict::none},
+                                     {Verdict::none}};
+};
+
+template <class P>
+struct AbbaAcrossExecutions : TwoMutexes<P, true, true> {
+  static constexpr ScenarioInfo info{"kernel/abba_across_executions",
+                                     "lock-order kernel",
+                                     "the winner of a race takes A then B (thread 0) or B then A (thread 1)",
+                                     "one order",
+                                     "models/tests/kernels/pct_kernels.hpp",
+                                     {Verdict::lock_order_inversion},
+                                     {Verdict::none},
+                                     {Verdict::none}};
+};
+
+template <class P>
+struct AbAb : TwoMutexes<P, false, false> {
+  static constexpr ScenarioInfo info{
+      "kernel/ab_ab",  "lock-order kernel", "—", "—", "models/tests/kernels/pct_kernels.hpp", {Verdict::pass},
+      {Verdict::pass}, {Verdict::pass}};
+};
+
 }  // namespace itc::models::kernels
 
-#define ITC_SCENARIOS(X) \
-  X(CheckThenUse)        \
-  X(CheckThenUseLocked)
+#define ITC_SCENARIOS(X)  \
+  X(CheckThenUse)         \
+  X(CheckThenUseLocked)   \
+  X(AbbaMutex)            \
+  X(AbbaAcrossExecutions) \
+  X(AbAb)

@@ -45,6 +45,9 @@
 #include <chrono>
 #include <csignal>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <initializer_list>
 #include <string>
 
 #include "itc/itc.hpp"
@@ -153,6 +156,147 @@ inline SpuriousWakeups& spurious_wakeups() noexcept {
   return s;
 }
 
+/// Lock-order tracking, ThreadSanitizer's semantics in the model: whenever a thread acquires
+/// lock B while it holds lock A, the edge A -> B is recorded with both acquisition sites, in one
+/// graph over the whole search. An acquisition that closes a cycle is a potential deadlock —
+/// reported even when no execution deadlocks:
+///
+///   * every edge of the cycle taken in this execution (the usual case: one thread takes A then
+///     B, another later B then A): the execution fails at once with `lock_order_inversion`,
+///     both sites in the message, and its trace and replay line reproduce it;
+///   * the cycle spans executions: it is kept (the first one) and reported when the search ends
+///     without another failure, naming both sites and the executions that took each order.
+///
+/// Locks are identified by address: a search reconstructs the scenario at the same address for
+/// every execution. Covers RelacyPlatform::Mutex (lock/unlock; a condition-variable wait keeps
+/// its mutex counted as held, so its re-lock adds no edge). Fixed tables, because memory
+/// allocated inside an execution belongs to Relacy; beyond them, edges are not recorded (an
+/// inversion may be missed, never invented).
+class LockOrder {
+ public:
+  struct Site {
+    const char* file = "";
+    const char* function = "";
+    int line = 0;
+  };
+  struct Edge {
+    const void* from = nullptr;  // held ...
+    const void* to = nullptr;    // ... while this one was acquired
+    Site from_site, to_site;
+    unsigned thread = 0;
+    unsigned long long execution = 0;
+  };
+  struct Inversion {
+    bool found = false;
+    Edge first, second;  // first: the earlier order; second: the acquisition that closed it
+  };
+  static constexpr unsigned kMaxThreads = 64, kMaxHeld = 16, kMaxEdges = 256;
+
+  /// A new search: forget every edge.
+  void reset_search() noexcept {
+    edges_count_ = 0;
+    execution_ = 0;
+    across_ = Inversion{};
+    enabled = true;
+  }
+  /// A new execution: nothing is held.
+  void reset_execution() noexcept {
+    ++execution_;
+    for (auto& n : held_count_) n = 0;
+  }
+
+  /// Called after `thread` acquired `lock` at `site`. Returns the inversion this acquisition
+  /// closes within this execution (found == false if none).
+  Inversion acquired(unsigned thread, const void* lock, Site site) noexcept {
+    Inversion now;
+    if (!enabled || thread >= kMaxThreads) return now;
+    for (unsigned i = 0; i != held_count_[thread]; ++i) {
+      const Held& h = held_[thread][i];
+      if (h.lock == lock) continue;
+      const Edge e{h.lock, lock, h.site, site, thread, execution_};
+      if (const Edge* back = find(lock, h.lock)) {
+        Inversion inv{true, *back, e};
+        if (back->execution == execution_) {
+          if (!now.found) now = inv;
+        } else if (!across_.found) {
+          across_ = inv;
+        }
+      }
+      add(e);
+    }
+    if (held_count_[thread] < kMaxHeld) held_[thread][held_count_[thread]++] = Held{lock, site};
+    return now;
+  }
+  void released(unsigned thread, const void* lock) noexcept {
+    if (thread >= kMaxThreads) return;
+    unsigned& n = held_count_[thread];
+    for (unsigned i = n; i-- > 0;)
+      if (held_[thread][i].lock == lock) {
+        for (unsigned j = i + 1; j < n; ++j) held_[thread][j - 1] = held_[thread][j];
+        --n;
+        return;
+      }
+  }
+  [[nodiscard]] const Inversion& across_executions() const noexcept { return across_; }
+  [[nodiscard]] unsigned long long execution() const noexcept { return execution_; }
+
+  bool enabled = true;
+  // The message of the inversion that ended the current execution (fixed storage, as
+  // model_error_message: an execution's allocations do not outlive it).
+  char message[512] = {};
+  bool failed = false;  // the current execution ended with a lock-order inversion
+
+ private:
+  struct Held {
+    const void* lock;
+    Site site;
+  };
+  /// The edge a -> b, or a path a -> ... -> b of at most a few steps (a cycle through other
+  /// locks), as the edge that starts it.
+  const Edge* find(const void* a, const void* b) const noexcept {
+    for (unsigned i = 0; i != edges_count_; ++i)
+      if (edges_[i].from == a && edges_[i].to == b) return &edges_[i];
+    for (unsigned i = 0; i != edges_count_; ++i)  // one lock in between
+      if (edges_[i].from == a)
+        for (unsigned j = 0; j != edges_count_; ++j)
+          if (edges_[j].from == edges_[i].to && edges_[j].to == b) return &edges_[i];
+    return nullptr;
+  }
+  void add(const Edge& e) noexcept {
+    for (unsigned i = 0; i != edges_count_; ++i)
+      if (edges_[i].from == e.from && edges_[i].to == e.to) {
+        edges_[i].execution = e.execution;  // the latest execution that took it
+        edges_[i].from_site = e.from_site;
+        edges_[i].to_site = e.to_site;
+        edges_[i].thread = e.thread;
+        return;
+      }
+    if (edges_count_ < kMaxEdges) edges_[edges_count_++] = e;
+  }
+
+  Held held_[kMaxThreads][kMaxHeld] = {};
+  unsigned held_count_[kMaxThreads] = {};
+  Edge edges_[kMaxEdges] = {};
+  unsigned edges_count_ = 0;
+  unsigned long long execution_ = 0;
+  Inversion across_;
+};
+
+/// A source path from the repository folder on, without allocating (the spelling of
+/// repo_relative_path in scenario.hpp, for use inside an execution).
+inline const char* short_path(const char* path) noexcept {
+  const char* best = nullptr;
+  for (const char* root : {"primitives/", "models/", "stress/", "examples/", "verify/"})
+    for (const char* at = std::strstr(path, root); at != nullptr; at = std::strstr(at + 1, root))
+      if (best == nullptr || at > best) best = at;
+  return best != nullptr ? best : path;
+}
+
+inline LockOrder& lock_order() noexcept {
+  static LockOrder graph;
+  return graph;
+}
+
 struct RelacyPlatform {
   using Clock = ModelClock;
   using ThreadId = unsigned;
@@ -166,6 +310,8 @@ struct RelacyPlatform {
   static void reset_execution() noexcept {
     ModelClock::reset();
     parked_words().clear();
+    lock_order().reset_execution();
+    lock_order().failed = false;
   }
 
   /// A failed scenario invariant: Relacy stops this execution and reports `assertion`.
@@ -179,11 +325,30 @@ struct RelacyPlatform {
   class Mutex {
    public:
     Mutex() = default;
-    void lock(SourceLocation loc = SourceLocation::current()) { m_.lock(to_rl(loc)); }
-    void unlock(SourceLocation loc = SourceLocation::current()) { m_.unlock(to_rl(loc)); }
+    void lock(SourceLocation loc = SourceLocation::current()) {
+      m_.lock(to_rl(loc));
+      const LockOrder::Inversion inv =
+          lock_order().acquired(rl::thread_index(), this, LockOrder::Site{loc.file, loc.function, loc.line});
+      if (inv.found) report(inv, loc);
+    }
+    void unlock(SourceLocation loc = SourceLocation::current()) {
+      lock_order().released(rl::thread_index(), this);
+      m_.unlock(to_rl(loc));
+    }
     rl::mutex& native() noexcept { return m_; }
 
    private:
+    static void report(const LockOrder::Inversion& inv, SourceLocation loc) {
+      LockOrder& g = lock_order();
+      std::snprintf(g.message, sizeof g.message,
+                    "lock order inversion: T%u took %s:%d then %s:%d; T%u takes %s:%d then %s:%d",
+                    inv.first.thread, short_path(inv.first.from_site.file), inv.first.from_site.line,
+                    short_path(inv.first.to_site.file), inv.first.to_site.line, inv.second.thread,
+                    short_path(inv.second.from_site.file), inv.second.from_site.line,
+                    short_path(inv.second.to_site.file), inv.second.to_site.line);
+      g.failed = true;
+      rl::ctx().fail_test(g.message, rl::test_result_user_assert_failed, to_rl(loc));
+    }
     rl::mutex m_;
   };
 
