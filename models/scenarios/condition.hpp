@@ -78,8 +78,8 @@ struct ConditionCorrect : ConditionBase<P> {
 /// itc's Condition never wakes spuriously (every waiter parks on its own condition variable and
 /// returns only when a notify() picked it), so `if` instead of `while` would go unpunished there.
 /// This scenario therefore uses the raw platform mutex and condition variable, the C++ analogue
-/// of the mistake: std::condition_variable may wake without a notify, and so does Relacy's under
-/// its random scheduler (never under bounded or full search).
+/// of the mistake: std::condition_variable may wake without a notify, and so does the model's,
+/// as a scheduling choice in every strategy (RelacyPlatform::CondVar::wait).
 template <class P>
 struct ConditionIfNotWhile {
   static constexpr ScenarioInfo info{"condition/if_not_while",
@@ -87,7 +87,7 @@ struct ConditionIfNotWhile {
                                      "`if (!ready) wait()` instead of `while`",
                                      "`while` or `wait_for(pred)`",
                                      "models/scenarios/condition.hpp",
-                                     {Verdict::assertion, false, Verdict::pass, /*random_only=*/true},
+                                     {Verdict::assertion},
                                      {Verdict::none},
                                      {Verdict::none}};
   static constexpr unsigned threads = 2;  // 0 produces, 1 consumes

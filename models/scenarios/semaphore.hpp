@@ -86,7 +86,7 @@ struct SemaphoreBoundedOverRelease : SemaphoreReleaseTwice<P, BasicBoundedSemaph
                                      "the same mistake on a BoundedSemaphore",
                                      "—",
                                      "models/scenarios/semaphore.hpp",
-                                     {Verdict::error},
+                                     {Verdict::error, false, Verdict::assertion},  // E3
                                      {Verdict::error, false, Verdict::assertion},
                                      {Verdict::error, false, Verdict::assertion}};
 };

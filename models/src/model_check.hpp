@@ -1,11 +1,19 @@
 // models/src/model_check.hpp — the Relacy adapter and the itc-model command line.
 //
 // Included after relacy_platform.hpp and the catalog (so `new`/`delete` are Relacy's macros
-// here: this file allocates only through std containers and strings).
+// here: this file allocates only through std containers and strings). The schedulers are in
+// itc/models/search.hpp and pct_scheduler.hpp.
 #pragma once
 
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -71,15 +79,35 @@ struct RelacyAdapter : rl::test_suite<RelacyAdapter<S>, S<RelacyPlatform>::threa
   void after() { scenario_check(scenario); }
 };
 
-enum class Strategy { random, bound, full };
+enum class Strategy { random, bound, full, pct };
 
 struct ModelOptions {
   Strategy strategy = Strategy::random;
-  unsigned long long iterations = 100000;
+  unsigned long long iterations = 0;  // 0: the strategy's default (kDefault* below)
+  double max_seconds = 0;             // 0: kDefaultMaxSeconds
   unsigned bound = 2;
   unsigned long long seed = 0;
+  unsigned depth = 3;                // PCT
+  unsigned long long pct_steps = 0;  // PCT: 0 = measure
+  unsigned spurious = 1;             // spurious wake-ups per thread and condition variable
+  unsigned jobs = 1;
   std::string replay;
   bool quiet = false;
+
+  // Defaults: random and PCT run 100,000 executions; bounded and full search run to the end of
+  // their tree unless --iterations caps them. Every strategy stops after 240 s unless
+  // --max-seconds says otherwise: below the model suite's 300 s test timeout, so a search that
+  // is too big reports `inconclusive` with its progress instead of being killed silently.
+  static constexpr unsigned long long kDefaultRandomIterations = 100000;
+  static constexpr unsigned long long kDefaultTreeCap = 0;  // none
+  static constexpr double kDefaultMaxSeconds = 240;
+  [[nodiscard]] unsigned long long executions() const {
+    if (iterations != 0) return iterations;
+    return strategy == Strategy::random || strategy == Strategy::pct ? kDefaultRandomIterations
+                                                                     : kDefaultTreeCap;
+  }
+  [[nodiscard]] double seconds() const { return max_seconds > 0 ? max_seconds : kDefaultMaxSeconds; }
+  [[nodiscard]] bool sampling() const { return strategy == Strategy::random || strategy == Strategy::pct; }
 };
 
 struct ModelResult {
@@ -87,8 +115,13 @@ struct ModelResult {
   std::string detail;                 // Relacy's description of the failure
   unsigned long long executions = 0;  // executions explored (up to and including the failing one)
   double seconds = 0;
-  std::string final_state;  // Relacy's replay state of the failing execution
-  std::string history;      // Relacy's raw history of the failing execution
+  std::string final_state;           // Relacy's replay state of the failing execution
+  std::string history;               // Relacy's raw history of the failing execution
+  bool capped = false;               // stopped by a cap before the search was complete
+  std::string cap_reason;            // "executions" or "seconds"
+  double explored_fraction = -1;     // tree search stopped by a cap: share explored (estimate)
+  unsigned long long pct_steps = 0;  // PCT: the k of the last execution (given or measured)
+  unsigned long long max_steps = 0;  // PCT: the longest execution seen
 };
 
 inline Verdict verdict_of(rl::test_result_e r) {
@@ -103,6 +136,7 @@ inline Verdict verdict_of(rl::test_result_e r) {
       return Verdict::livelock;
     case rl::test_result_user_assert_failed:
     case rl::test_result_user_invariant_failed:
+      if (lock_order().failed) return Verdict::lock_order_inversion;
       return model_error_message().empty() ? Verdict::assertion : Verdict::error;
     // Misuse of the platform's own mutex (double lock, foreign unlock) is an error the model
     // checker caught where the real platform would have undefined behaviour.
@@ -129,8 +163,40 @@ inline Verdict verdict_of(rl::test_result_e r) {
   }
 }
 
+/// rl::simulate() with the scheduler as a parameter (rl::simulate dispatches only to Relacy's
+/// three): run the search; on a failure run the failing execution once more from its state to
+/// collect the history, as rl::simulate does.
+template <class Test, class Scheduler>
+rl::test_result_e run_search(rl::test_params& params) {
+  const char* name = typeid(Test).name();
+  while (*name >= '0' && *name <= '9') ++name;
+  params.test_name = name;
+  *params.output_stream << params.test_name << std::endl;
+  rl::ostringstream oss;
+  const rl::test_result_e res = rl::run_test<Test, Scheduler>(params, oss, false);
+  if (res != rl::test_result_success && !params.collect_history && !search_control_no_history()) {
+    rl::ostringstream again;
+    lock_order().reset_search();  // the re-run sees what a replay sees: this execution only
+    params.initial_state = oss.str();
+    params.final_state = oss.str();
+    params.collect_history = true;
+    const rl::iteration_t stop = params.stop_iteration;
+    const rl::test_result_e res2 = rl::run_test<Test, Scheduler>(params, again, true);
+    // Same state, same execution: anything else means the scenario is not deterministic.
+    RL_VERIFY(res == res2);
+    RL_VERIFY(params.stop_iteration == stop);
+    (void)res2;
+    (void)stop;
+  }
+  return res;
+}
+
+/// Executions [first, last] (sampling strategies) or the tree from its root (bound, full),
+/// within the caps. `first` is 1 for a whole search; --jobs gives each process its window.
 template <template <class> class S>
-ModelResult run_model(const ModelOptions& opt) {
+ModelResult run_model_window(const ModelOptions& opt, unsigned long long first, unsigned long long last) {
+  using Test = RelacyAdapter<S>;
+  constexpr rl::thread_id_t N = Test::params::thread_count;
   rl::test_params params;
   FixedStreamBuf out_buf(8u << 20);
   FixedStreamBuf progress_buf(4096);
@@ -138,31 +204,63 @@ ModelResult run_model(const ModelOptions& opt) {
   std::ostream progress(&progress_buf);
   params.output_stream = &out;
   params.progress_stream = &progress;
-  params.iteration_count = opt.iterations;
   params.context_bound = opt.bound;
-  params.search_type = opt.strategy == Strategy::random  ? rl::sched_random
-                       : opt.strategy == Strategy::bound ? rl::sched_bound
-                                                         : rl::sched_full;
-  unsigned long long first = 1;  // Relacy numbers executions from 1 (and rewrites initial_state)
+  // The search type is what Relacy's weak-memory model and allocator read (is_random_sched):
+  // random and PCT sample every choice, bound and full enumerate a reduced set (Relacy's).
+  params.search_type = opt.strategy == Strategy::bound  ? rl::sched_bound
+                       : opt.strategy == Strategy::full ? rl::sched_full
+                                                        : rl::sched_random;
+  params.iteration_count = last;
+
+  SearchControl& c = search_control();
+  c = SearchControl{};
+  c.seed = opt.seed;
+  c.pct_depth = opt.depth;
+  c.pct_steps = opt.pct_steps;
+  c.has_deadline = true;
+  c.deadline =
+      std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                             std::chrono::duration<double>(opt.seconds()));
+  spurious_wakeups().per_wait = opt.spurious;
+  lock_order().reset_search();
+
   if (!opt.replay.empty()) {
-    first = std::strtoull(opt.replay.c_str(), nullptr, 10);
-    params.initial_state = opt.replay;
     // A replay starts at the recorded execution and stops right after it.
-    params.iteration_count = std::strtoull(opt.replay.c_str(), nullptr, 10) + 1;
-  } else if (opt.strategy == Strategy::random && opt.seed != 0) {
-    // Relacy seeds random execution i with i itself; a seed shifts the window of executions.
-    const unsigned long long start = opt.seed * opt.iterations;
-    first = start;
-    params.initial_state = std::to_string(start);
-    params.iteration_count = start + opt.iterations;
+    params.initial_state = opt.replay;
+    first = std::strtoull(opt.replay.c_str(), nullptr, 10);
+    c.last_execution = first;
+    c.max_executions = 1;
+  } else if (opt.sampling()) {
+    // Execution i is a pure function of (seed, i): a window is its first index and the seed
+    // (and for PCT the k, 0 = measure).
+    params.initial_state = std::to_string(first) + " " + std::to_string(opt.seed) +
+                           (opt.strategy == Strategy::pct ? " " + std::to_string(opt.pct_steps) : "");
+    c.last_execution = last;
+  } else {
+    c.max_executions = last;  // bound, full: the cap on executions
   }
+  c.first_execution = first;
+
   const auto t0 = std::chrono::steady_clock::now();
-  const bool matched_suite_expectation = rl::simulate<RelacyAdapter<S>>(params);
-  (void)matched_suite_expectation;  // the suite expects success; the verdict below says more
+  rl::test_result_e res = rl::test_result_success;
+  switch (opt.strategy) {
+    case Strategy::random:
+      res = run_search<Test, RandomScheduler<N>>(params);
+      break;
+    case Strategy::pct:
+      res = run_search<Test, PctScheduler<N>>(params);
+      break;
+    case Strategy::bound:
+    case Strategy::full:
+      res = run_search<Test, TreeScheduler<N>>(params);
+      break;
+  }
   ModelResult r;
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  r.verdict = verdict_of(params.test_result);
+  r.verdict = verdict_of(res);
   r.executions = params.stop_iteration - first + 1;
+  r.pct_steps = c.pct_steps_used;
+  r.max_steps = c.max_steps_seen;
   if (r.verdict != Verdict::pass) {
     r.final_state = params.final_state;
     r.history = out_buf.str();
@@ -170,23 +268,47 @@ ModelResult run_model(const ModelOptions& opt) {
     std::string line;
     std::getline(lines, line);  // test name
     std::getline(lines, r.detail);
+  } else if (const LockOrder::Inversion& inv = lock_order().across_executions(); inv.found) {
+    // Each order was taken by a passing execution: the search's graph has the cycle, no
+    // single execution does (so there is no failing execution to replay).
+    char text[768];
+    std::snprintf(text, sizeof text,
+                  "lock order inversion across executions: execution %llu took %s:%d then %s:%d (T%u); "
+                  "execution %llu took %s:%d then %s:%d (T%u); no execution deadlocked",
+                  inv.first.execution, short_path(inv.first.from_site.file), inv.first.from_site.line,
+                  short_path(inv.first.to_site.file), inv.first.to_site.line, inv.first.thread,
+                  inv.second.execution, short_path(inv.second.from_site.file), inv.second.from_site.line,
+                  short_path(inv.second.to_site.file), inv.second.to_site.line, inv.second.thread);
+    r.verdict = Verdict::lock_order_inversion;
+    r.detail = text;
+  } else if (c.capped && opt.replay.empty()) {  // a replay's cap of one execution is no cap
+    r.verdict = Verdict::inconclusive;
+    r.capped = true;
+    r.cap_reason = c.cap_reason;
+    r.explored_fraction = c.explored_fraction;
   }
   return r;
+}
+
+template <template <class> class S>
+ModelResult run_model(const ModelOptions& opt) {
+  return run_model_window<S>(opt, 1, opt.executions());
 }
 
 struct ModelEntry {
   ScenarioInfo info;
   unsigned threads;
   ModelResult (*run)(const ModelOptions&);
+  ModelResult (*run_window)(const ModelOptions&, unsigned long long, unsigned long long);
 };
 
 inline const std::vector<ModelEntry>& model_catalog() {
   static const std::vector<ModelEntry> entries = [] {
     std::vector<ModelEntry> v;
-#define ITC_MODEL_ENTRY(S)                                                   \
-  v.push_back(ModelEntry{ITC_SCENARIO_NAMESPACE::S<RelacyPlatform>::info,    \
-                         ITC_SCENARIO_NAMESPACE::S<RelacyPlatform>::threads, \
-                         &run_model<ITC_SCENARIO_NAMESPACE::S>});
+#define ITC_MODEL_ENTRY(S)                                                                                 \
+  v.push_back(ModelEntry{                                                                                  \
+      ITC_SCENARIO_NAMESPACE::S<RelacyPlatform>::info, ITC_SCENARIO_NAMESPACE::S<RelacyPlatform>::threads, \
+      &run_model<ITC_SCENARIO_NAMESPACE::S>, &run_model_window<ITC_SCENARIO_NAMESPACE::S>});
     ITC_SCENARIOS(ITC_MODEL_ENTRY)
 #undef ITC_MODEL_ENTRY
     return v;
@@ -230,15 +352,29 @@ inline std::string format_trace(const std::string& history, unsigned threads) {
 }
 
 inline std::string strategy_name(Strategy s) {
-  return s == Strategy::random ? "random" : s == Strategy::bound ? "bound" : "full";
+  switch (s) {
+    case Strategy::random:
+      return "random";
+    case Strategy::bound:
+      return "bound";
+    case Strategy::full:
+      return "full";
+    case Strategy::pct:
+      return "pct";
+  }
+  return "?";
 }
 
 /// The line that replays one execution: this binary (a user's <name>-model, not itc-model), the
 /// scenario, the strategy that found it and Relacy's state, ready to paste into a shell.
+/// Every option that changes which executions exist or how they are numbered is on the line;
+/// the rest of the execution is in the state.
 inline std::string replay_command(const ModelEntry& e, const ModelOptions& opt, const std::string& state) {
   std::string cmd = shell_word(running_binary("itc-model")) + " run " + shell_word(e.info.id) +
                     " --strategy " + strategy_name(opt.strategy);
   if (opt.strategy == Strategy::bound) cmd += " --bound " + std::to_string(opt.bound);
+  if (opt.strategy == Strategy::pct) cmd += " --depth " + std::to_string(opt.depth);
+  if (opt.spurious != 1) cmd += " --spurious " + std::to_string(opt.spurious);
   return cmd + " --replay '" + state + "'";
 }
 
@@ -247,23 +383,216 @@ inline std::string replay_command(const ModelEntry& e, const ModelOptions& opt, 
   std::exit(2);
 }
 
-inline unsigned long long parse_count(const std::string& flag, const char* text, unsigned long long max) {
+inline unsigned long long parse_count(const std::string& flag, const char* text, unsigned long long max,
+                                      unsigned long long min = 1) {
   unsigned long long v = 0;
   const std::string_view s(text);
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || ec != std::errc() || end != s.data() + s.size())
-    usage_error(flag + " needs a positive integer, got '" + text + "'");
-  if (v == 0 || v > max)
-    usage_error(flag + " must be between 1 and " + std::to_string(max) + ", got " + text);
+    usage_error(flag + " needs a " + (min == 0 ? "non-negative" : "positive") + " integer, got '" + text +
+                "'");
+  if (v < min || v > max)
+    usage_error(flag + " must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
+                text);
   return v;
 }
 
 inline int print_usage(std::ostream& os) {
   os << "usage: itc-model list [--ids]\n"
         "       itc-model info\n"
-        "       itc-model run <id> [--strategy random|bound|full] [--iterations N] [--bound K]\n"
-        "                          [--seed S] [--replay STATE] [--quiet]\n";
+        "       itc-model run <id> [--strategy random|bound|full|pct] [--iterations N] [--max-seconds S]\n"
+        "                          [--bound K] [--depth D] [--pct-steps K] [--spurious W] [--seed S]\n"
+        "                          [--jobs J] [--replay STATE] [--quiet]\n"
+        "       itc-model rate <id> --strategy pct [--depth D] [--iterations N] [--seed S] [--pct-steps K]\n";
   return 2;
+}
+
+/// A result through a pipe (--jobs): each field as "<length>\n<bytes>".
+inline std::string serialize(const ModelResult& r) {
+  std::string out;
+  auto put = [&out](const std::string& v) { out += std::to_string(v.size()) + "\n" + v; };
+  put(std::to_string(static_cast<int>(r.verdict)));
+  put(std::to_string(r.executions));
+  put(std::to_string(r.seconds));
+  put(r.capped ? "1" : "0");
+  put(r.cap_reason);
+  put(std::to_string(r.explored_fraction));
+  put(std::to_string(r.pct_steps));
+  put(std::to_string(r.max_steps));
+  put(r.detail);
+  put(r.final_state);
+  put(r.history);
+  return out;
+}
+
+inline bool deserialize(const std::string& in, ModelResult& r) {
+  std::size_t at = 0;
+  auto get = [&](std::string& v) {
+    const std::size_t nl = in.find('\n', at);
+    if (nl == std::string::npos) return false;
+    const std::size_t n = std::stoull(in.substr(at, nl - at));
+    if (nl + 1 + n > in.size()) return false;
+    v = in.substr(nl + 1, n);
+    at = nl + 1 + n;
+    return true;
+  };
+  std::string f[11];
+  for (auto& v : f)
+    if (!get(v)) return false;
+  r.verdict = static_cast<Verdict>(std::stoi(f[0]));
+  r.executions = std::stoull(f[1]);
+  r.seconds = std::stod(f[2]);
+  r.capped = f[3] == "1";
+  r.cap_reason = f[4];
+  r.explored_fraction = std::stod(f[5]);
+  r.pct_steps = std::stoull(f[6]);
+  r.max_steps = std::stoull(f[7]);
+  r.detail = f[8];
+  r.final_state = f[9];
+  r.history = f[10];
+  return true;
+}
+
+extern "C" inline void itc_model_stop_handler(int) {
+  search_stop_requested() = 1;
+}
+
+/// --jobs J for the sampling strategies: J processes, each with a disjoint window of the
+/// execution indices 1..N (execution i is a pure function of (seed, i), so the union is exactly
+/// the search --jobs 1 runs). The first process to report a failure wins with its replay line;
+/// the others are asked to stop (SIGTERM: their search ends at the next execution) and their
+/// executions are added to the count.
+inline ModelResult run_jobs(const ModelEntry& e, const ModelOptions& opt) {
+  struct Child {
+    pid_t pid = -1;
+    int fd = -1;
+    std::string data;
+  };
+  const unsigned long long total = opt.executions();
+  const unsigned jobs = static_cast<unsigned>(std::min<unsigned long long>(opt.jobs, total));
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<Child> children;
+  std::cout.flush();
+  for (unsigned j = 0; j < jobs; ++j) {
+    const unsigned long long lo = 1 + total * j / jobs, hi = total * (j + 1) / jobs;
+    int fds[2];
+    if (::pipe(fds) != 0) usage_error("--jobs: pipe() failed");
+    const pid_t pid = ::fork();
+    if (pid < 0) usage_error("--jobs: fork() failed");
+    if (pid == 0) {
+      ::close(fds[0]);
+      std::signal(SIGTERM, itc_model_stop_handler);
+      const std::string out = serialize(e.run_window(opt, lo, hi));
+      std::size_t done = 0;
+      while (done < out.size()) {
+        const ssize_t n = ::write(fds[1], out.data() + done, out.size() - done);
+        if (n <= 0) break;
+        done += static_cast<std::size_t>(n);
+      }
+      ::_exit(0);
+    }
+    ::close(fds[1]);
+    children.push_back(Child{pid, fds[0], {}});
+  }
+  ModelResult merged;
+  bool have_failure = false, any_capped = false;
+  std::size_t open = children.size();
+  while (open > 0) {
+    std::vector<pollfd> polls;
+    for (const Child& c : children)
+      if (c.fd >= 0) polls.push_back(pollfd{c.fd, POLLIN, 0});
+    if (::poll(polls.data(), polls.size(), -1) < 0) continue;
+    for (const pollfd& p : polls) {
+      if ((p.revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+      Child& c =
+          *std::find_if(children.begin(), children.end(), [&](const Child& x) { return x.fd == p.fd; });
+      char buf[65536];
+      const ssize_t n = ::read(c.fd, buf, sizeof buf);
+      if (n > 0) {
+        c.data.append(buf, static_cast<std::size_t>(n));
+        continue;
+      }
+      ::close(c.fd);
+      c.fd = -1;
+      --open;
+      ModelResult r;
+      if (!deserialize(c.data, r)) {
+        r.verdict = Verdict::crash;
+        r.detail = "a --jobs worker process died without a result";
+      }
+      merged.executions += r.executions;
+      merged.max_steps = std::max(merged.max_steps, r.max_steps);
+      if (r.verdict != Verdict::pass && r.verdict != Verdict::inconclusive && !have_failure) {
+        have_failure = true;
+        const unsigned long long executions = merged.executions;
+        merged = r;
+        merged.executions = executions;
+        for (const Child& other : children)
+          if (other.fd >= 0) ::kill(other.pid, SIGTERM);
+      } else if (r.verdict == Verdict::inconclusive && !have_failure) {
+        any_capped = true;
+        merged.cap_reason = r.cap_reason;
+        merged.pct_steps = r.pct_steps;
+      } else if (!have_failure) {
+        merged.pct_steps = std::max(merged.pct_steps, r.pct_steps);
+      }
+    }
+  }
+  for (const Child& c : children) ::waitpid(c.pid, nullptr, 0);
+  merged.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!have_failure) {
+    merged.verdict = any_capped ? Verdict::inconclusive : Verdict::pass;
+    merged.capped = any_capped;
+  }
+  return merged;
+}
+
+/// `itc-model rate`: the share of PCT executions that fail, against the paper's bound. Every
+/// execution counts (a failure does not end the measurement: the search resumes at the next
+/// index). k is measured first over 100 executions (the longest seen), then fixed.
+inline int rate_main(const ModelEntry& e, ModelOptions opt) {
+  if (opt.strategy != Strategy::pct) usage_error("rate needs --strategy pct");
+  const unsigned long long samples = opt.iterations != 0 ? opt.iterations : 10000;
+  search_control_no_history() = true;
+  auto count = [&](unsigned long long first, unsigned long long last, unsigned long long& max_steps) {
+    unsigned long long failures = 0;
+    while (first <= last) {
+      const ModelResult r = e.run_window(opt, first, last);
+      max_steps = std::max(max_steps, r.max_steps);
+      if (r.verdict == Verdict::pass || r.verdict == Verdict::inconclusive) break;
+      ++failures;
+      first += r.executions;  // the failing execution was the last one run
+    }
+    return failures;
+  };
+  bool measured = false;
+  if (opt.pct_steps == 0) {
+    unsigned long long k = 0;
+    count(1'000'000'001ULL, 1'000'000'100ULL, k);  // indices disjoint from the measurement
+    opt.pct_steps = k;
+    measured = true;
+  }
+  unsigned long long longest = 0;
+  const unsigned long long failures = count(1, samples, longest);
+  const double n = e.threads, k = static_cast<double>(opt.pct_steps), d = opt.depth;
+  const double bound = 1.0 / (n * std::pow(k, d - 1));
+  const double p = static_cast<double>(failures) / static_cast<double>(samples);
+  // Wilson score interval, one-sided 99% (z = 2.326).
+  const double z = 2.326, ns = static_cast<double>(samples);
+  const double lower =
+      (p + z * z / (2 * ns) - z * std::sqrt(p * (1 - p) / ns + z * z / (4 * ns * ns))) / (1 + z * z / ns);
+  std::printf("scenario   %s\n", std::string(e.info.id).c_str());
+  std::printf("strategy   pct (depth %u, k %llu steps%s), seed %llu\n", opt.depth, opt.pct_steps,
+              measured ? " measured over 100 executions" : " given", opt.seed);
+  std::printf("rate       %llu of %llu executions failed: %.5f (99%% lower confidence bound %.5f)\n",
+              failures, samples, p, lower);
+  std::printf("bound      1/(n*k^(d-1)) = 1/(%u*%llu^%u) = %.5f\n", e.threads, opt.pct_steps, opt.depth - 1,
+              bound);
+  std::printf("longest    %llu steps in the measured executions\n", longest);
+  const bool meets = lower >= bound;
+  std::printf("result     %s\n",
+              meets ? "the measured rate meets the PCT bound" : "the measured rate is BELOW the PCT bound");
+  return meets ? 0 : 1;
 }
 
 inline int model_main(int argc, char** argv) {
@@ -288,8 +617,9 @@ inline int model_main(int argc, char** argv) {
         std::cout << e.info.id << "\t" << to_string(e.info.model.verdict) << "\t" << e.info.defect << "\n";
     return 0;
   }
-  if (args[0] != "run") usage_error("unknown command '" + args[0] + "' (list, info, run)");
-  if (args.size() < 2) usage_error("run needs a scenario id (see: itc-model list)");
+  if (args[0] != "run" && args[0] != "rate")
+    usage_error("unknown command '" + args[0] + "' (list, info, run, rate)");
+  if (args.size() < 2) usage_error(args[0] + " needs a scenario id (see: itc-model list)");
   const ModelEntry* entry = nullptr;
   for (const auto& e : model_catalog())
     if (e.info.id == args[1]) entry = &e;
@@ -311,14 +641,26 @@ inline int model_main(int argc, char** argv) {
         opt.strategy = Strategy::bound;
       else if (s == "full")
         opt.strategy = Strategy::full;
+      else if (s == "pct")
+        opt.strategy = Strategy::pct;
       else
-        usage_error("unknown strategy '" + s + "' (random, bound, full)");
+        usage_error("unknown strategy '" + s + "' (random, bound, full, pct)");
     } else if (a == "--iterations") {
       opt.iterations = parse_count(a, value(), kMaxIterations);
+    } else if (a == "--max-seconds") {
+      opt.max_seconds = static_cast<double>(parse_count(a, value(), 86400));
     } else if (a == "--bound") {
       opt.bound = static_cast<unsigned>(parse_count(a, value(), 16));
+    } else if (a == "--depth") {
+      opt.depth = static_cast<unsigned>(parse_count(a, value(), PctScheduler<2>::kMaxDepth + 1));
+    } else if (a == "--pct-steps") {
+      opt.pct_steps = parse_count(a, value(), 1'000'000);
+    } else if (a == "--spurious") {
+      opt.spurious = static_cast<unsigned>(parse_count(a, value(), 8, 0));
+    } else if (a == "--jobs") {
+      opt.jobs = static_cast<unsigned>(parse_count(a, value(), 256));
     } else if (a == "--seed") {
-      opt.seed = parse_count(a, value(), 1'000'000'000ULL);
+      opt.seed = parse_count(a, value(), 1'000'000'000ULL, 0);
     } else if (a == "--replay") {
       opt.replay = value();
       static const std::regex state(R"(^\d+( [0-9 ]*)?$)");
@@ -331,30 +673,52 @@ inline int model_main(int argc, char** argv) {
       usage_error("unknown option '" + a + "'");
     }
   }
+  if (opt.jobs > 1 && !opt.sampling()) usage_error("--jobs needs --strategy random or pct");
+  if (args[0] == "rate") return rate_main(*entry, opt);
 
-  const ModelResult r = entry->run(opt);
+  const ModelResult r = opt.jobs > 1 && opt.replay.empty() ? run_jobs(*entry, opt) : entry->run(opt);
   Verdict expected = entry->info.model.verdict == Verdict::none ? Verdict::pass : entry->info.model.verdict;
-  // A defect that needs a spurious wake-up is invisible to bounded and full search (Relacy
-  // injects them only under its random scheduler): there the expected verdict is pass.
-  const bool blind_strategy = entry->info.model.random_only && opt.strategy != Strategy::random;
+  // A row marked random_only needs what only sampling strategies explore: there bounded and
+  // full search are expected to pass.
+  const bool blind_strategy = entry->info.model.random_only && !opt.sampling();
   if (blind_strategy) expected = Verdict::pass;
-  const bool match = r.verdict == expected;
+  const bool match = blind_strategy ? r.verdict == expected : entry->info.model.accepts(r.verdict);
   std::cout << "scenario   " << entry->info.id << "\n"
             << "strategy   " << strategy_name(opt.strategy);
   if (opt.strategy == Strategy::bound) std::cout << " (context bound " << opt.bound << ")";
+  if (opt.strategy == Strategy::pct)
+    std::cout << " (depth " << opt.depth << ", k "
+              << (r.pct_steps == 0 ? std::string("not measured yet: the first execution has no change point")
+                                   : std::to_string(r.pct_steps) + " steps" +
+                                         (opt.pct_steps == 0 && opt.replay.empty() ? " measured" : ""))
+              << ")";
   if (!opt.replay.empty())
     std::cout << ", replaying one execution";
-  else if (opt.seed != 0)
+  else if (opt.sampling())
     std::cout << ", seed " << opt.seed;
+  if (opt.jobs > 1 && opt.replay.empty()) std::cout << ", " << opt.jobs << " jobs";
   std::cout << "\nverdict    " << to_string(r.verdict)
             << (match ? "  (as expected)" : "  (EXPECTED " + std::string(to_string(expected)) + ")") << "\n";
   if (blind_strategy)
-    std::cout << "note       only the random strategy can find this one (it needs a spurious wake-up)\n";
-  if (!r.detail.empty())
-    std::cout << "detail     " << r.detail << (model_error_message().empty() ? "" : "") << "\n";
+    std::cout << "note       only the sampling strategies (random, pct) are expected to find this one\n";
+  if (r.verdict == Verdict::inconclusive) {
+    std::printf("detail     inconclusive after %llu executions: the %s cap was reached", r.executions,
+                r.cap_reason == "seconds" ? "time" : "execution");
+    if (r.cap_reason == "seconds")
+      std::printf(" (%.0f s)", opt.seconds());
+    else
+      std::printf(" (%llu)", opt.executions());
+    if (r.explored_fraction >= 0)
+      std::printf("; about %.1f%% of the search tree explored", 100 * r.explored_fraction);
+    else if (opt.sampling())
+      std::printf(" before the %llu executions asked for", opt.executions());
+    std::printf("; no failure so far\n");
+  } else if (!r.detail.empty()) {
+    std::cout << "detail     " << r.detail << "\n";
+  }
   std::printf("executions %llu in %.3f s (%.0f/s)\n", r.executions, r.seconds,
               r.seconds > 0 ? static_cast<double>(r.executions) / r.seconds : 0.0);
-  if (r.verdict != Verdict::pass) {
+  if (r.verdict != Verdict::pass && r.verdict != Verdict::inconclusive && !r.final_state.empty()) {
     if (!opt.quiet)
       std::cout << "trace (step, thread, source line: event)\n" << format_trace(r.history, entry->threads);
     std::cout << "replay     " << replay_command(*entry, opt, r.final_state) << "\n";

@@ -1,10 +1,13 @@
 // itc-model — run one scenario of the catalog under Relacy and print its verdict.
 //
 //   itc-model list
-//   itc-model run <id> [--strategy random|bound|full] [--iterations N] [--bound K] [--seed S]
-//                      [--replay STATE] [--quiet]
+//   itc-model run <id> [--strategy random|bound|full|pct] [--iterations N] [--max-seconds S]
+//                      [--bound K] [--depth D] [--pct-steps K] [--spurious W] [--seed S]
+//                      [--jobs J] [--replay STATE] [--quiet]
+//   itc-model rate <id> --strategy pct [--depth D] [--iterations N] [--seed S] [--pct-steps K]
 //
-// Exit status: 0 the verdict is the one the catalog expects from the model checker; 1 it is not;
+// Exit status: 0 the verdict is the one the catalog expects from the model checker; 1 it is not
+// (an `inconclusive` search, stopped by a cap, is never what the catalog expects);
 // 2 bad usage (unknown id or strategy, zero or absurd counts, malformed replay state).
 //
 // On a failing execution it prints the interleaving, one line per step with the thread, the
@@ -18,8 +21,16 @@
 // are instantiated with it in model_check.hpp. (Allocations inside an execution still go through
 // Relacy: it replaces the global operator new/delete, which is what its memory checks use.)
 // Standard headers the runner uses come before Relacy's macros too (see relacy_platform.hpp).
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -39,6 +50,8 @@
 
 #include "itc/models/relacy_platform.hpp"
 
+#include "itc/models/pct_scheduler.hpp"
+#include "itc/models/search.hpp"
 #include "model_check.hpp"
 
 int main(int argc, char** argv) {

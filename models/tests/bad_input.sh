@@ -24,6 +24,12 @@ expect2 run queue/correct --replay 'not a state'
 expect2 run queue/correct --replay ''
 expect2 run queue/correct --seed abc
 expect2 run queue/correct --frobnicate
+expect2 run queue/correct --strategy pct --depth 0
+expect2 run queue/correct --strategy pct --depth 99
+expect2 run queue/correct --strategy bound --jobs 2
+expect2 run queue/correct --spurious 9
+expect2 run queue/correct --max-seconds 0
+expect2 rate queue/correct --strategy random
 expect2 run
 expect2 dance
 exit $status

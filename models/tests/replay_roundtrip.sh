@@ -5,8 +5,13 @@ set -euo pipefail
 runner="$1"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 for spec in "queue/if_not_while --strategy bound --bound 2" \
+            "queue/if_not_while --strategy bound --bound 2 --spurious 0" \
             "queue/missing_task_done --strategy random --seed 3" \
-            "counter/check_then_act --strategy full"; do
+            "counter/check_then_act --strategy full" \
+            "condition/notify_wrong_waiter --strategy pct --depth 2 --seed 5" \
+            "lock/abba --strategy pct --depth 3" \
+            "condition/if_not_while --strategy bound --bound 1" \
+            "condition/if_not_while --strategy random --spurious 2"; do
   first=$("$runner" run $spec) || true
   replay=$(grep '^replay ' <<<"$first" | sed 's/^replay *//')
   [ -n "$replay" ] || fail "no replay line for: $spec"

@@ -7,14 +7,18 @@
 //
 //   Mutex      rl::mutex: lock/unlock are scheduling points; double lock and foreign unlock are
 //              reported by Relacy
-//   CondVar    rl::condition_variable. Relacy injects spurious wake-ups (random scheduler only),
-//              which is exactly what primitives must survive. A timed wait may time out at any
-//              point; when it does, the model clock jumps to the deadline (see ModelClock)
+//   CondVar    Relacy's condition variable. An untimed wait may wake spuriously, up to
+//              SpuriousWakeups::per_wait times per thread and condition variable in an execution
+//              (default 1): the wake-up is a choice made at the wait (see CondVar::wait), in
+//              every strategy — random, PCT, bounded and full search — so a missing `while`
+//              around a wait is found systematically, with a replayable trace. A timed
+//              wait may time out at any point; when it does, the model clock jumps to the
+//              deadline (see ModelClock)
 //   Atomic<T>  rl::atomic<T> with the std::memory_order mapped to Relacy's: Relacy simulates the
 //              C++ memory model, so a relaxed store that "publishes" plain data is a data race
 //   park/unpark  Relacy's futex wait set on the rl::atomic (what its futex() uses): a parked
 //              thread is blocked for deadlock detection, a timed park may time out as a
-//              scheduling choice, and the random scheduler may wake it spuriously. unpark names
+//              scheduling choice (a park never wakes spuriously in the model). unpark names
 //              the word by address only and finds it in a table of live parked-on words, so an
 //              unpark after the waiter destroyed the object is the no-op it is on real threads —
 //              while any *other* access to the destroyed object is still reported by Relacy
@@ -39,7 +43,11 @@
 // Standard and itc headers first: relacy.hpp's macros must not see them.
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <initializer_list>
 #include <string>
 
 #include "itc/itc.hpp"
@@ -136,6 +144,159 @@ inline ParkedWords& parked_words() noexcept {
   return words;
 }
 
+/// How many spurious wake-ups a thread may have on one condition variable in one execution
+/// (`itc-model --spurious W`, default 1; 0 turns them off). Set by the runner before a search.
+struct SpuriousWakeups {
+  static constexpr unsigned kMaxThreads = 64;
+  unsigned per_wait = 1;
+};
+
+inline SpuriousWakeups& spurious_wakeups() noexcept {
+  static SpuriousWakeups s;
+  return s;
+}
+
+/// Lock-order tracking, ThreadSanitizer's semantics in the model: whenever a thread acquires
+/// lock B while it holds lock A, the edge A -> B is recorded with both acquisition sites, in one
+/// graph over the whole search. An acquisition that closes a cycle is a potential deadlock —
+/// reported even when no execution deadlocks:
+///
+///   * every edge of the cycle taken in this execution (the usual case: one thread takes A then
+///     B, another later B then A): the execution fails at once with `lock_order_inversion`,
+///     both sites in the message, and its trace and replay line reproduce it;
+///   * the cycle spans executions: it is kept (the first one) and reported when the search ends
+///     without another failure, naming both sites and the executions that took each order.
+///
+/// Locks are identified by address: a search reconstructs the scenario at the same address for
+/// every execution. Covers RelacyPlatform::Mutex (lock/unlock; a condition-variable wait keeps
+/// its mutex counted as held, so its re-lock adds no edge). Fixed tables, because memory
+/// allocated inside an execution belongs to Relacy; beyond them, edges are not recorded (an
+/// inversion may be missed, never invented).
+class LockOrder {
+ public:
+  struct Site {
+    const char* file = "";
+    const char* function = "";
+    int line = 0;
+  };
+  struct Edge {
+    const void* from = nullptr;  // held ...
+    const void* to = nullptr;    // ... while this one was acquired
+    Site from_site, to_site;
+    unsigned thread = 0;
+    unsigned long long execution = 0;
+  };
+  struct Inversion {
+    bool found = false;
+    Edge first, second;  // first: the earlier order; second: the acquisition that closed it
+  };
+  static constexpr unsigned kMaxThreads = 64, kMaxHeld = 16, kMaxEdges = 256;
+
+  /// A new search: forget every edge.
+  void reset_search() noexcept {
+    edges_count_ = 0;
+    execution_ = 0;
+    across_ = Inversion{};
+    enabled = true;
+  }
+  /// A new execution: nothing is held.
+  void reset_execution() noexcept {
+    ++execution_;
+    for (auto& n : held_count_) n = 0;
+  }
+
+  /// Called after `thread` acquired `lock` at `site`. Returns the inversion this acquisition
+  /// closes within this execution (found == false if none).
+  Inversion acquired(unsigned thread, const void* lock, Site site) noexcept {
+    Inversion now;
+    if (!enabled || thread >= kMaxThreads) return now;
+    for (unsigned i = 0; i != held_count_[thread]; ++i) {
+      const Held& h = held_[thread][i];
+      if (h.lock == lock) continue;
+      const Edge e{h.lock, lock, h.site, site, thread, execution_};
+      if (const Edge* back = find(lock, h.lock)) {
+        Inversion inv{true, *back, e};
+        if (back->execution == execution_) {
+          if (!now.found) now = inv;
+        } else if (!across_.found) {
+          across_ = inv;
+        }
+      }
+      add(e);
+    }
+    if (held_count_[thread] < kMaxHeld) held_[thread][held_count_[thread]++] = Held{lock, site};
+    return now;
+  }
+  void released(unsigned thread, const void* lock) noexcept {
+    if (thread >= kMaxThreads) return;
+    unsigned& n = held_count_[thread];
+    for (unsigned i = n; i-- > 0;)
+      if (held_[thread][i].lock == lock) {
+        for (unsigned j = i + 1; j < n; ++j) held_[thread][j - 1] = held_[thread][j];
+        --n;
+        return;
+      }
+  }
+  [[nodiscard]] const Inversion& across_executions() const noexcept { return across_; }
+  [[nodiscard]] unsigned long long execution() const noexcept { return execution_; }
+
+  bool enabled = true;
+  // The message of the inversion that ended the current execution (fixed storage, as
+  // model_error_message: an execution's allocations do not outlive it).
+  char message[512] = {};
+  bool failed = false;  // the current execution ended with a lock-order inversion
+
+ private:
+  struct Held {
+    const void* lock;
+    Site site;
+  };
+  /// The edge a -> b, or a path a -> ... -> b of at most a few steps (a cycle through other
+  /// locks), as the edge that starts it.
+  const Edge* find(const void* a, const void* b) const noexcept {
+    for (unsigned i = 0; i != edges_count_; ++i)
+      if (edges_[i].from == a && edges_[i].to == b) return &edges_[i];
+    for (unsigned i = 0; i != edges_count_; ++i)  // one lock in between
+      if (edges_[i].from == a)
+        for (unsigned j = 0; j != edges_count_; ++j)
+          if (edges_[j].from == edges_[i].to && edges_[j].to == b) return &edges_[i];
+    return nullptr;
+  }
+  void add(const Edge& e) noexcept {
+    for (unsigned i = 0; i != edges_count_; ++i)
+      if (edges_[i].from == e.from && edges_[i].to == e.to) {
+        edges_[i].execution = e.execution;  // the latest execution that took it
+        edges_[i].from_site = e.from_site;
+        edges_[i].to_site = e.to_site;
+        edges_[i].thread = e.thread;
+        return;
+      }
+    if (edges_count_ < kMaxEdges) edges_[edges_count_++] = e;
+  }
+
+  Held held_[kMaxThreads][kMaxHeld] = {};
+  unsigned held_count_[kMaxThreads] = {};
+  Edge edges_[kMaxEdges] = {};
+  unsigned edges_count_ = 0;
+  unsigned long long execution_ = 0;
+  Inversion across_;
+};
+
+/// A source path from the repository folder on, without allocating (the spelling of
+/// repo_relative_path in scenario.hpp, for use inside an execution).
+inline const char* short_path(const char* path) noexcept {
+  const char* best = nullptr;
+  for (const char* root : {"primitives/", "models/", "stress/", "examples/", "verify/"})
+    for (const char* at = std::strstr(path, root); at != nullptr; at = std::strstr(at + 1, root))
+      if (best == nullptr || at > best) best = at;
+  return best != nullptr ? best : path;
+}
+
+inline LockOrder& lock_order() noexcept {
+  static LockOrder graph;
+  return graph;
+}
+
 struct RelacyPlatform {
   using Clock = ModelClock;
   using ThreadId = unsigned;
@@ -144,11 +305,13 @@ struct RelacyPlatform {
 
   static ThreadId current_thread() noexcept { return rl::thread_index() + 1; }
 
-  /// Called by the model runner before every execution: time restarts at zero and no word is
+  /// Called by the model runner before every execution: time restarts at zero, no word is
   /// parked on.
   static void reset_execution() noexcept {
     ModelClock::reset();
     parked_words().clear();
+    lock_order().reset_execution();
+    lock_order().failed = false;
   }
 
   /// A failed scenario invariant: Relacy stops this execution and reports `assertion`.
@@ -162,21 +325,68 @@ struct RelacyPlatform {
   class Mutex {
    public:
     Mutex() = default;
-    void lock(SourceLocation loc = SourceLocation::current()) { m_.lock(to_rl(loc)); }
-    void unlock(SourceLocation loc = SourceLocation::current()) { m_.unlock(to_rl(loc)); }
+    void lock(SourceLocation loc = SourceLocation::current()) {
+      m_.lock(to_rl(loc));
+      const LockOrder::Inversion inv =
+          lock_order().acquired(rl::thread_index(), this, LockOrder::Site{loc.file, loc.function, loc.line});
+      if (inv.found) report(inv, loc);
+    }
+    void unlock(SourceLocation loc = SourceLocation::current()) {
+      lock_order().released(rl::thread_index(), this);
+      m_.unlock(to_rl(loc));
+    }
     rl::mutex& native() noexcept { return m_; }
 
    private:
+    static void report(const LockOrder::Inversion& inv, SourceLocation loc) {
+      LockOrder& g = lock_order();
+      std::snprintf(g.message, sizeof g.message,
+                    "lock order inversion: T%u took %s:%d then %s:%d; T%u takes %s:%d then %s:%d",
+                    inv.first.thread, short_path(inv.first.from_site.file), inv.first.from_site.line,
+                    short_path(inv.first.to_site.file), inv.first.to_site.line, inv.second.thread,
+                    short_path(inv.second.from_site.file), inv.second.from_site.line,
+                    short_path(inv.second.to_site.file), inv.second.to_site.line);
+      g.failed = true;
+      rl::ctx().fail_test(g.message, rl::test_result_user_assert_failed, to_rl(loc));
+    }
     rl::mutex m_;
   };
 
   class CondVar {
    public:
-    CondVar() = default;
-    void wait(Mutex& m, SourceLocation loc = SourceLocation::current()) { cv_.wait(m.native(), to_rl(loc)); }
+    // Relacy's own spurious wake-ups are off (`init(false)`): they exist only under its random
+    // scheduler, ten per condition variable. The budget below is the same in every strategy.
+    CondVar() { cv_.init(false, RL_INFO); }
+    ~CondVar() { cv_.deinit(RL_INFO); }
+
+    // A spurious wake-up is a choice made at the wait: the wait may return at once, having
+    // released and re-acquired the mutex, without a notify. That is every spurious wake-up
+    // there is: one at a later moment is this one with the waiter not scheduled until then
+    // (its re-lock is a scheduling point), so nothing is lost, and the search gains one
+    // two-way choice per wait instead of one per step while a thread waits (measured: the
+    // latter makes bounded search of barrier/correct run past 5 million executions).
+    // Bounded and full search explore both branches; random and PCT take it with
+    // probability 1/4, as Relacy does for a spurious compare-exchange failure.
+    void wait(Mutex& m, SourceLocation loc = SourceLocation::current()) {
+      const unsigned self = rl::thread_index();
+      if (self < SpuriousWakeups::kMaxThreads && spurious_used_[self] < spurious_wakeups().per_wait) {
+        rl::context& c = rl::ctx();
+        const bool spurious =
+            c.is_random_sched() ? c.rand(4, rl::sched_type_user) == 0 : c.rand(2, rl::sched_type_user) == 1;
+        if (spurious) {
+          ++spurious_used_[self];
+          if (c.collecting_history())
+            c.exec_log_msg(to_rl(loc), "cond_var: wait exit spuriously (a wake-up without a notify)");
+          m.unlock(loc);
+          m.lock(loc);
+          return;
+        }
+      }
+      cv_.wait(m.native(), false, to_rl(loc));
+    }
     bool wait_until(Mutex& m, Clock::time_point deadline, SourceLocation loc = SourceLocation::current()) {
       if (Clock::now() >= deadline) return false;
-      const bool woken = cv_.wait_for(m.native(), 0, to_rl(loc));
+      const bool woken = cv_.wait(m.native(), true, to_rl(loc)) == rl::sema_wakeup_reason_success;
       if (!woken) Clock::advance_to(deadline);
       return woken;
     }
@@ -184,7 +394,10 @@ struct RelacyPlatform {
     void notify_all(SourceLocation loc = SourceLocation::current()) { cv_.notify_all(to_rl(loc)); }
 
    private:
-    rl::condition_variable cv_;
+    struct Tag;
+    rl::condvar<Tag> cv_;
+    unsigned spurious_used_[SpuriousWakeups::kMaxThreads] = {};  // per thread, this execution
+    RL_NOCOPY(CondVar);
   };
 
   template <class T>

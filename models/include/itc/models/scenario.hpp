@@ -64,13 +64,15 @@ enum class Verdict : std::uint8_t {
   lock_order_inversion,
   crash,
   timeout,
-  none,  // "—": this checker is not expected to see the defect (it should pass)
+  none,          // "—": this checker is not expected to see the defect (it should pass)
+  inconclusive,  // model: the search reached a cap (executions or seconds) before it ended
 };
 
 constexpr std::string_view to_string(Verdict v) {
-  constexpr std::array<std::string_view, 11> names = {
-      "pass",  "data_race", "deadlock", "hang", "livelock", "assertion", "error", "lock_order_inversion",
-      "crash", "timeout",   "—"};
+  constexpr std::array<std::string_view, 12> names = {
+      "pass",     "data_race", "deadlock", "hang",
+      "livelock", "assertion", "error",    "lock_order_inversion",
+      "crash",    "timeout",   "—",        "inconclusive"};
   return names[static_cast<std::size_t>(v)];
 }
 
