@@ -112,7 +112,8 @@ std::string xml_escape(const std::string& s) {
 std::string cell_label(const Cell& c) {
   std::string s = c.verdict;
   if (!c.rate.empty()) s += " " + c.rate;
-  if (!c.strategies.empty() && c.verdict != "pass" && c.verdict != "timeout") s += " (" + found_by(c) + ")";
+  if (!c.strategies.empty() && c.verdict != "pass" && c.verdict != "timeout" && c.verdict != "inconclusive")
+    s += " (" + found_by(c) + ")";
   return s;
 }
 
@@ -128,8 +129,8 @@ std::string strategies_text(const Cell& c) {
 }
 
 constexpr const char* kStrategyLegend =
-    "model cells: (b2) found by bounded search (bound 2), (r) by random search, (b2+r) by both; a "
-    "defect found by any strategy is a detection, a correct form must pass every strategy";
+    "model cells: which strategies found it — b2 bounded search (bound 2), r random search, p3 PCT "
+    "(depth 3); a defect found by any strategy is a detection, a correct form must pass every strategy";
 
 const Cell* find_cell(const std::vector<Cell>& cells, const std::string& id, const std::string& checker) {
   for (const auto& c : cells)
