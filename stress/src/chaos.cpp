@@ -1,6 +1,12 @@
 // Chaos hooks: seeded scheduling noise and the blocked-thread record (see chaos.hpp).
 #include "itc/stress/chaos.hpp"
 
+#include <pthread.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <thread>
 
@@ -10,6 +16,7 @@ namespace {
 struct ThreadState {
   ThreadSlot* slot = nullptr;
   std::uint64_t rng = 0;
+  unsigned polls = 0;  // consecutive relax() calls with no state change between them
 };
 thread_local ThreadState tls;
 
@@ -41,6 +48,18 @@ bool changes_state(SyncPoint p) noexcept {
   }
 }
 
+/// Busy-waits about `ns` nanoseconds (a delay that keeps the CPU: its length does not depend on
+/// the scheduler, unlike a yield or a sleep on a busy machine).
+void spin_for(std::int64_t ns) noexcept {
+  using Clock = std::chrono::steady_clock;
+  const auto until = Clock::now() + std::chrono::nanoseconds(ns);
+  do {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  } while (Clock::now() < until);
+}
+
 }  // namespace
 
 ChaosControl& chaos_control() noexcept {
@@ -52,6 +71,13 @@ void attach_thread(unsigned index) noexcept {
   ChaosControl& c = chaos_control();
   tls.slot = &c.slots[index % kMaxThreads];
   tls.rng = c.seed.load(std::memory_order_relaxed) * 0x100000001B3ULL + index + 1;
+  tls.polls = 0;
+  tls.slot->tid.store(static_cast<int>(::syscall(SYS_gettid)), std::memory_order_relaxed);
+  clockid_t cpu = 0;
+  tls.slot->cpu_clock.store(pthread_getcpuclockid(pthread_self(), &cpu) == 0 ? static_cast<int>(cpu) : -1,
+                            std::memory_order_relaxed);
+  // Sleeps of a few microseconds mean a few microseconds, not the default 50 µs timer slack.
+  (void)::prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
   tls.slot->state.store(ThreadSlot::running, std::memory_order_release);
 }
 
@@ -70,13 +96,22 @@ void reset_slots(unsigned threads) noexcept {
     s.function.store(nullptr);
     s.line.store(0);
     s.steps.store(0);
+    s.activity.store(0);
+    s.tid.store(0);
+    s.cpu_clock.store(-1);
   }
 }
 
 void ChaosHooks::at(SyncPoint point, const SourceLocation& loc) noexcept {
   ThreadSlot* slot = tls.slot;
   if (slot == nullptr) return;  // not a scenario thread (the runner itself)
-  if (changes_state(point)) slot->steps.fetch_add(1, std::memory_order_relaxed);
+  slot->activity.fetch_add(1, std::memory_order_relaxed);
+  if (changes_state(point)) {
+    slot->steps.fetch_add(1, std::memory_order_relaxed);
+    tls.polls = 0;
+    if (slot->state.load(std::memory_order_relaxed) == ThreadSlot::polling)
+      slot->state.store(ThreadSlot::running, std::memory_order_release);
+  }
   if (may_block(point)) {
     slot->point.store(static_cast<int>(point), std::memory_order_relaxed);
     slot->file.store(loc.file, std::memory_order_relaxed);
@@ -86,12 +121,36 @@ void ChaosHooks::at(SyncPoint point, const SourceLocation& loc) noexcept {
   }
   if (!chaos_control().enabled.load(std::memory_order_relaxed)) return;
   const std::uint64_t r = next(tls.rng);
-  // About 1 in 8 points yields and 1 in 256 sleeps 1-32 us: enough to reorder threads often on
-  // a 2-core machine, little enough that a correct scenario still runs a round in milliseconds.
+  // About 1 in 256 points sleeps 1-32 us (the CPU goes to another thread: the reordering a
+  // preemption gives) and 1 in 8 spins 0.25-4 us (this thread falls behind the others running
+  // beside it). Enough to reorder threads often on a 2-core machine, little enough that a
+  // correct scenario still runs a round in milliseconds, busy machine or not.
   if ((r & 255) == 0) {
     std::this_thread::sleep_for(std::chrono::microseconds(1 + ((r >> 8) & 31)));
   } else if ((r & 7) == 0) {
+    spin_for(250 + static_cast<std::int64_t>((r >> 8) & 4095) * 15 / 16);
+  }
+}
+
+void ChaosHooks::relax(const SourceLocation& loc) noexcept {
+  ThreadSlot* slot = tls.slot;
+  if (slot == nullptr) {  // not a scenario thread
     std::this_thread::yield();
+    return;
+  }
+  if (tls.polls++ == 0) {
+    slot->file.store(loc.file, std::memory_order_relaxed);
+    slot->function.store(loc.function, std::memory_order_relaxed);
+    slot->line.store(loc.line, std::memory_order_relaxed);
+    slot->state.store(ThreadSlot::polling, std::memory_order_release);
+  }
+  // The first polls of a loop spin (the awaited thread usually runs on another core and is
+  // about to write); a longer wait sleeps, which hands the CPU to whoever needs it — the awaited
+  // thread, if it shares this core — without the deadline penalty of sched_yield.
+  if (tls.polls <= 16) {
+    spin_for(1000);
+  } else {
+    std::this_thread::sleep_for(std::chrono::microseconds(20));
   }
 }
 

@@ -2,12 +2,14 @@
 #pragma once
 
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -20,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "blocked_frames.hpp"
 #include "itc/errors.hpp"
 #include "itc/platform/tsan_annotations.hpp"
 #include "itc/stress/chaos.hpp"
@@ -49,10 +52,67 @@ constexpr bool kTsanBuild = false;
 constexpr std::string_view kChecker = "stress";
 #endif
 
+/// How hard one check tries — the same for every row whatever its declared verdict (a
+/// declaration grades a result; it never chooses the effort): runs until the first failure, or
+/// until at least `min_runs` runs *and* `seconds` have passed, or `max_runs` runs, or the hard
+/// cap of `cap_seconds` (then the output says that the minimum was not reached). Set for a whole
+/// catalog with macros defined before the catalog header is included (ITC_STRESS_MIN_RUNS,
+/// ITC_STRESS_SECONDS, ITC_STRESS_MAX_RUNS), for one scenario with static members of the same
+/// meaning (`static constexpr std::uint64_t stress_min_runs = 1000;`, `stress_seconds`,
+/// `stress_max_runs`), or on the command line (--min-runs, --budget, --iterations, --cap); the
+/// later wins. The check prints the budget it used and where it came from.
+struct RunBudget {
+#ifdef ITC_STRESS_MIN_RUNS
+  std::uint64_t min_runs = ITC_STRESS_MIN_RUNS;
+#else
+  std::uint64_t min_runs = 100;
+#endif
+#ifdef ITC_STRESS_SECONDS
+  double seconds = ITC_STRESS_SECONDS;
+#else
+  double seconds = 2.0;
+#endif
+#ifdef ITC_STRESS_MAX_RUNS
+  std::uint64_t max_runs = ITC_STRESS_MAX_RUNS;
+#else
+  std::uint64_t max_runs = 100'000;
+#endif
+  double cap_seconds = 120.0;
+  const char* origin =
+#if defined(ITC_STRESS_MIN_RUNS) || defined(ITC_STRESS_SECONDS) || defined(ITC_STRESS_MAX_RUNS)
+      "the catalog's";
+#else
+      "the default";
+#endif
+};
+
+template <class Scenario>
+constexpr RunBudget scenario_budget() {
+  RunBudget b;
+  bool own = false;
+  if constexpr (requires { Scenario::stress_min_runs; }) {
+    b.min_runs = Scenario::stress_min_runs;
+    own = true;
+  }
+  if constexpr (requires { Scenario::stress_seconds; }) {
+    b.seconds = Scenario::stress_seconds;
+    own = true;
+  }
+  if constexpr (requires { Scenario::stress_max_runs; }) {
+    b.max_runs = Scenario::stress_max_runs;
+    own = true;
+  }
+  if (own) b.origin = "the scenario's";
+  return b;
+}
+
 struct StressOptions {
   std::uint64_t seed = 1;
-  std::uint64_t iterations = 0;  // 0: the scenario's default (see default_iterations)
-  double budget = 5.0;           // seconds for the whole check
+  std::uint64_t iterations = 100'000;  // at most this many runs (RunBudget::max_runs)
+  std::uint64_t min_runs = 100;        // at least this many, unless a run fails
+  double budget = 2.0;                 // and at least this many seconds
+  double cap = 120.0;                  // never more than this many seconds
+  std::string budget_origin = "default";
   bool chaos = true;
   unsigned stall_ms = 1000;  // no progress for this long: a hang
   bool quiet = false;
@@ -126,6 +186,81 @@ std::string describe_state(Scenario& s) {
   }
 }
 
+/// What the watchdog reads about one scenario thread when nothing has changed for a while.
+struct ThreadSample {
+  char kernel_state = '?';     // /proc/self/task/<tid>/stat: R running or runnable, S/D asleep, ...
+  std::int64_t cpu_ns = 0;     // the thread's CPU time so far
+  std::uint64_t activity = 0;  // sync points passed so far (polls included)
+};
+
+inline char kernel_state_of(int tid) {
+  if (tid <= 0) return '?';
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+  FILE* f = std::fopen(path, "r");
+  if (f == nullptr) return '?';
+  char buf[512];
+  const std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = '\0';
+  // "tid (comm) S ...": the command may contain spaces or parentheses; the state follows the
+  // last ')'.
+  const char* close = std::strrchr(buf, ')');
+  return close != nullptr && close[1] == ' ' && close[2] != '\0' ? close[2] : '?';
+}
+
+inline std::int64_t thread_cpu_ns(int clock) {
+  if (clock < 0) return 0;
+  timespec ts{};
+  if (clock_gettime(static_cast<clockid_t>(clock), &ts) != 0) return 0;
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+inline ThreadSample sample(const ThreadSlot& s, bool with_state) {
+  ThreadSample t;
+  t.cpu_ns = thread_cpu_ns(s.cpu_clock.load(std::memory_order_relaxed));
+  t.activity = s.activity.load(std::memory_order_relaxed);
+  if (with_state) t.kernel_state = kernel_state_of(s.tid.load(std::memory_order_relaxed));
+  return t;
+}
+
+/// The end of a run, signalled by the last scenario thread (so the runner does not wait out a
+/// poll interval per run) or by the first failure. Harness synchronisation: std, not ChaosPlatform.
+struct RunEnd {
+  std::mutex m;
+  std::condition_variable cv;
+  unsigned finished = 0;  // under m
+  std::atomic<unsigned> finished_count{0};
+  void thread_finished() {
+    std::lock_guard<std::mutex> g(m);
+    ++finished;
+    finished_count.store(finished);
+    cv.notify_all();
+  }
+  void failed() {
+    std::lock_guard<std::mutex> g(m);
+    cv.notify_all();
+  }
+};
+
+/// How the watchdog tells *stuck* from *slow* (issue: a loaded CI machine made correct scenarios
+/// look hung). Progress is any state-changing sync point of any thread. When there has been none
+/// for `stall_ms` of the watchdog's own running time:
+///   - a thread that is runnable (kernel state R) but has passed no sync point and used little
+///     CPU since the last progress is *starved*: the machine, not the program, is holding it
+///     back, and the deadline is extended — up to a hard cap (kStarvationCapFactor x stall_ms,
+///     at least 30 s), after which the verdict is `timeout` ("no verdict: starved"), never hang;
+///   - every other unfinished thread is *stuck*: asleep in a blocking call (S/D), polling
+///     without anything changing (its sync points advance, nothing else does), or spinning
+///     without sync points (it burns CPU: a quarter of the stall at least).
+///   All stuck: `hang`, diagnosed at once (within one poll of the deadline).
+/// Time during which the watchdog itself did not run (the process was stopped with SIGSTOP, or
+/// the machine starved it too) does not count towards the stall: a gap between two of its polls
+/// longer than kWatchdogGap is taken off the clock.
+constexpr std::chrono::milliseconds kWatchdogPoll{2};
+constexpr std::chrono::milliseconds kWatchdogGap{50};
+constexpr unsigned kStarvationCapFactor = 30;
+
 /// One execution of the scenario; returns only if it passed (a failure ends the process).
 template <template <class> class S>
 void run_once(std::uint64_t iteration, std::uint64_t seed, const StressOptions& opt, Clock::time_point t0) {
@@ -135,7 +270,7 @@ void run_once(std::uint64_t iteration, std::uint64_t seed, const StressOptions& 
   // Heap state, never freed on failure: blocked threads keep using it until the process ends.
   auto* scenario = new Scenario();
   auto* failure = new Failure();
-  auto* finished = new std::atomic<unsigned>(0);
+  auto* end = new RunEnd();
   ChaosControl& control = chaos_control();
   reset_slots(n);
   control.seed.store(seed);
@@ -145,6 +280,7 @@ void run_once(std::uint64_t iteration, std::uint64_t seed, const StressOptions& 
   for (unsigned i = 0; i < n; ++i) {
     threads.emplace_back([=] {
       attach_thread(i);
+      frames::attach(i);
       try {
         scenario->thread(i);
       } catch (const InvariantViolated& e) {
@@ -158,17 +294,34 @@ void run_once(std::uint64_t iteration, std::uint64_t seed, const StressOptions& 
                         "thread " + std::to_string(i) + ": unexpected exception: " + e.what());
       }
       detach_thread();
-      finished->fetch_add(1);
+      if (failure->set.load()) end->failed();
+      end->thread_finished();
     });
   }
+  using std::chrono::milliseconds;
+  const auto stall = milliseconds(opt.stall_ms);
+  const auto starvation_cap =
+      std::max<Clock::duration>(stall * kStarvationCapFactor, std::chrono::seconds(30));
   std::uint64_t last_progress = ~0ULL;
   const auto run_start = Clock::now();
-  auto last_change = run_start;
+  // `stalled_for` counts only time during which the watchdog ran (see kWatchdogGap).
+  Clock::duration stalled_for{};
+  Clock::duration off_clock{};
+  auto last_poll = run_start;
+  std::vector<ThreadSample> at_progress(n);
+  unsigned extensions = 0;
   // A run that keeps "progressing" but never ends (a livelock, a spin on a lost flag) is a hang
-  // too, once it has run for longer than the whole budget.
+  // too, once it has run (on the watchdog's clock) for longer than the whole budget.
   const double run_limit = std::max(opt.budget, 10.0);
   for (;;) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    {
+      std::unique_lock<std::mutex> g(end->m);
+      end->cv.wait_for(g, kWatchdogPoll, [&] { return end->finished == n || failure->set.load(); });
+    }
+    const auto now = Clock::now();
+    const auto since_poll = now - last_poll;
+    last_poll = now;
+    if (since_poll > kWatchdogGap) off_clock += since_poll - kWatchdogPoll;
     if (failure->set.load()) {
       std::lock_guard<std::mutex> g(failure->m);
       std::printf("%s in run %llu (seed %llu)\n  %s\n",
@@ -177,34 +330,90 @@ void run_once(std::uint64_t iteration, std::uint64_t seed, const StressOptions& 
                   failure->detail.c_str());
       child_exit(failure->verdict, iteration, seed, seconds_since(t0));
     }
-    if (finished->load() == n) break;
-    std::uint64_t progress = finished->load();
+    if (end->finished_count.load() == n) break;
+    std::uint64_t progress = end->finished_count.load();
     for (unsigned i = 0; i < n; ++i) progress += control.slots[i].steps.load(std::memory_order_relaxed);
+    const bool over_limit = std::chrono::duration<double>(now - run_start - off_clock).count() >= run_limit;
     if (progress != last_progress) {
       last_progress = progress;
-      last_change = Clock::now();
-      if (seconds_since(run_start) < run_limit) continue;
+      stalled_for = {};
+      for (unsigned i = 0; i < n; ++i) at_progress[i] = sample(control.slots[i], false);
+      if (!over_limit) continue;
+    } else if (since_poll <= kWatchdogGap) {
+      stalled_for += since_poll;
     }
-    const auto stalled = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - last_change);
-    if (stalled.count() < static_cast<long>(opt.stall_ms) && seconds_since(run_start) < run_limit) continue;
+    if (stalled_for < stall && !over_limit) continue;
+    // No progress for the deadline: stuck, or only slow?
+    std::vector<ThreadSample> current(n);
+    unsigned starved = n;  // the first starved thread, or n
+    for (unsigned i = 0; i < n; ++i) {
+      const ThreadSlot& slot = control.slots[i];
+      if (slot.state.load() == ThreadSlot::finished) continue;
+      current[i] = sample(slot, true);
+      const bool passed_sync_points = current[i].activity != at_progress[i].activity;
+      const bool burned_cpu = current[i].cpu_ns - at_progress[i].cpu_ns >=
+                              std::chrono::duration_cast<std::chrono::nanoseconds>(stall).count() / 4;
+      if (current[i].kernel_state == 'R' && !passed_sync_points && !burned_cpu && starved == n) starved = i;
+    }
+    if (starved < n && !over_limit) {
+      if (stalled_for < starvation_cap) {
+        ++extensions;
+        continue;
+      }
+      std::printf(
+          "timeout in run %llu (seed %llu): no verdict — thread %u was runnable but got almost no CPU "
+          "for %.1f s (the machine is overloaded; the cap is %.0f s)\n",
+          static_cast<unsigned long long>(iteration), static_cast<unsigned long long>(seed), starved,
+          std::chrono::duration<double>(stalled_for).count(),
+          std::chrono::duration<double>(starvation_cap).count());
+      child_exit(Verdict::timeout, iteration, seed, seconds_since(t0));
+    }
     // A hang: report who waits where, and what the primitives' state says.
     std::printf("hang in run %llu (seed %llu): no progress for %ld ms\n",
                 static_cast<unsigned long long>(iteration), static_cast<unsigned long long>(seed),
-                static_cast<long>(stalled.count()));
+                static_cast<long>(std::chrono::duration_cast<milliseconds>(stalled_for).count()));
+    if (extensions > 0 || off_clock > Clock::duration::zero())
+      std::printf(
+          "  (the deadline was extended while a thread was starved of CPU; %.1f s off the clock while "
+          "the watchdog itself did not run)\n",
+          std::chrono::duration<double>(off_clock).count());
+    // Where each unfinished thread really waits: the first frame of its stack in the scenario's
+    // (or the user's) own code.
+    std::vector<std::pair<unsigned, pthread_t>> unfinished;
+    for (unsigned i = 0; i < n; ++i)
+      if (control.slots[i].state.load() != ThreadSlot::finished)
+        unfinished.emplace_back(i, threads[i].native_handle());
+    const auto stacks = frames::stacks_of(unfinished);
+    std::vector<std::string> called_from(n);
+    for (std::size_t k = 0; k < unfinished.size() && k < stacks.size(); ++k)
+      if (const frames::Frame* f = frames::caller_of(stacks[k]))
+        called_from[unfinished[k].first] =
+            ", called from " +
+            repo_relative_path(f->location.substr(0, f->location.find(" (discriminator"))) + " (" +
+            frames::short_function(f->function) + ")";
     for (unsigned i = 0; i < n; ++i) {
       const ThreadSlot& s = control.slots[i];
       const int state = s.state.load();
+      const char* file = s.file.load();
+      const std::string where = repo_relative_path(file ? file : "?") + ":" + std::to_string(s.line.load());
       if (state == ThreadSlot::finished) {
         std::printf("  thread %u: finished\n", i);
       } else if (state == ThreadSlot::blocked) {
-        const char* file = s.file.load();
-        std::printf("  thread %u: blocked in %s at %s:%d (%s)\n", i,
-                    primitive_call(file, s.function.load()).c_str(),
-                    repo_relative_path(file ? file : "?").c_str(), s.line.load(),
-                    s.point.load() == static_cast<int>(SyncPoint::lock) ? "acquiring a mutex"
-                                                                        : "waiting on a condition variable");
+        const char* how =
+            s.point.load() == static_cast<int>(SyncPoint::lock) ? "acquiring a mutex" : "waiting to be woken";
+        std::printf("  thread %u: blocked in %s at %s (%s)%s\n", i,
+                    primitive_call(file, s.function.load()).c_str(), where.c_str(), how,
+                    called_from[i].c_str());
+      } else if (state == ThreadSlot::polling) {
+        std::printf("  thread %u: polling at %s, in %s, and nothing it reads changes%s\n", i, where.c_str(),
+                    s.function.load() ? s.function.load() : "?", called_from[i].c_str());
+      } else if (current[i].activity != at_progress[i].activity) {
+        std::printf("  thread %u: running, reading shared state that never changes (a busy loop)\n", i);
       } else {
-        std::printf("  thread %u: running, but made no progress (a busy loop without synchronisation?)\n", i);
+        std::printf(
+            "  thread %u: running, but passed no synchronisation point (kernel state %c, %.0f ms of "
+            "CPU since the last progress: a busy loop without synchronisation?)\n",
+            i, current[i].kernel_state, (current[i].cpu_ns - at_progress[i].cpu_ns) / 1e6);
       }
     }
     const std::string state = describe_state(*scenario);
@@ -222,15 +431,18 @@ void run_once(std::uint64_t iteration, std::uint64_t seed, const StressOptions& 
   }
   delete scenario;
   delete failure;
-  delete finished;
+  delete end;
 }
 
 template <template <class> class S>
 int run_child(const StressOptions& opt) {
+  frames::install();
   const auto t0 = Clock::now();
   std::uint64_t i = 0;
   for (; i < opt.iterations; ++i) {
-    if (i > 0 && seconds_since(t0) >= opt.budget) break;
+    const double elapsed = seconds_since(t0);
+    if (i >= opt.min_runs && elapsed >= opt.budget) break;
+    if (i > 0 && elapsed >= opt.cap) break;
     run_once<S>(i, opt.seed + i, opt, t0);
   }
   std::printf("pass: %llu runs in %.3f s, none failed\n", static_cast<unsigned long long>(i),
@@ -242,15 +454,16 @@ struct StressEntry {
   ScenarioInfo info;
   unsigned threads;
   int (*run_child)(const StressOptions&);
+  RunBudget budget;
 };
 
 inline const std::vector<StressEntry>& stress_catalog() {
   static const std::vector<StressEntry> entries = [] {
     std::vector<StressEntry> v;
-#define ITC_STRESS_ENTRY(S)                                                  \
-  v.push_back(StressEntry{ITC_SCENARIO_NAMESPACE::S<ChaosPlatform>::info,    \
-                          ITC_SCENARIO_NAMESPACE::S<ChaosPlatform>::threads, \
-                          &run_child<ITC_SCENARIO_NAMESPACE::S>});
+#define ITC_STRESS_ENTRY(S)                                                                              \
+  v.push_back(StressEntry{                                                                               \
+      ITC_SCENARIO_NAMESPACE::S<ChaosPlatform>::info, ITC_SCENARIO_NAMESPACE::S<ChaosPlatform>::threads, \
+      &run_child<ITC_SCENARIO_NAMESPACE::S>, scenario_budget<ITC_SCENARIO_NAMESPACE::S<ChaosPlatform>>()});
     ITC_SCENARIOS(ITC_STRESS_ENTRY)
 #undef ITC_STRESS_ENTRY
     return v;
@@ -300,7 +513,9 @@ inline ChildResult spawn_child(const std::string& id, const StressOptions& opt) 
                                          std::to_string(opt.iterations),
                                          std::to_string(opt.budget),
                                          opt.chaos ? "1" : "0",
-                                         std::to_string(opt.stall_ms)};
+                                         std::to_string(opt.stall_ms),
+                                         std::to_string(opt.min_runs),
+                                         std::to_string(opt.cap)};
   // ThreadSanitizer: stop at the first report, keep both stacks of a lock-order inversion.
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e)
@@ -313,7 +528,11 @@ inline ChildResult spawn_child(const std::string& id, const StressOptions& opt) 
                 tsan_symbolizer_option() + (user_tsan ? user_tsan : ""));
   // A generous hard limit above the child's own budget and watchdog: if even that passes, the
   // child itself is stuck (e.g. a hang the watchdog could not see) and is killed: `timeout`.
-  const double hard_limit = opt.budget + opt.stall_ms / 1000.0 * 3 + (kTsanBuild ? 60 : 20);
+  // The child stops starting runs at the cap; its last run may then still take up to the
+  // starvation cap of the watchdog (run_once) before it answers.
+  const double stall_s = opt.stall_ms / 1000.0;
+  const double hard_limit = std::max(opt.cap, opt.budget) + std::max(30.0, stall_s * kStarvationCapFactor) +
+                            stall_s * 3 + (kTsanBuild ? 60 : 20);
   const tools::ProcessResult p = tools::run_process(args, hard_limit, &env);
   if (!p.started) {
     r.report = "cannot start the check process: " + p.err;
@@ -358,26 +577,20 @@ inline ChildResult spawn_child(const std::string& id, const StressOptions& opt) 
   return r;
 }
 
-/// The checker's verdict. Under TSan, the report decides: ThreadSanitizer's own finding if it
-/// made one; otherwise what the run did, except that a failed invariant is not a TSan finding
-/// (TSan is blind to atomicity violations): that counts as "TSan reported nothing" = pass.
+/// The checker's verdict. Under TSan, ThreadSanitizer's own finding decides if it made one;
+/// otherwise what the run did — a failed invariant included: TSan cannot name an atomicity
+/// violation, but the run under it saw one, and hiding that as `pass` would hide a finding. The
+/// output says which it was ("the scenario's invariant failed while running under TSan").
 inline Verdict checker_verdict(const ChildResult& r) {
   if (!kTsanBuild) return r.verdict;
   if (r.tsan_report.find("ThreadSanitizer: data race") != std::string::npos) return Verdict::data_race;
   if (r.tsan_report.find("lock-order-inversion") != std::string::npos) return Verdict::lock_order_inversion;
   if (!r.tsan_report.empty()) return Verdict::crash;
-  if (r.verdict == Verdict::assertion) return Verdict::pass;
   return r.verdict;
 }
 
 inline models::Expectation expectation(const ScenarioInfo& info) {
   return kTsanBuild ? info.tsan : info.stress;
-}
-
-inline std::uint64_t default_iterations(const ScenarioInfo& info) {
-  // Correct forms must pass 100 runs; broken forms get many tries within the time budget.
-  return expectation(info).verdict == Verdict::pass || expectation(info).verdict == Verdict::none ? 100
-                                                                                                  : 100000;
 }
 
 [[noreturn]] inline void usage_error(const std::string& message) {
@@ -426,23 +639,31 @@ inline std::string rerun_command(const StressEntry& e, const StressOptions& opt,
 inline int stress_main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "--child") {
-    if (args.size() != 7) return 2;
+    if (args.size() != 9) return 2;
     StressOptions opt;
     opt.seed = std::strtoull(args[2].c_str(), nullptr, 10);
     opt.iterations = std::strtoull(args[3].c_str(), nullptr, 10);
     opt.budget = std::strtod(args[4].c_str(), nullptr);
     opt.chaos = args[5] == "1";
     opt.stall_ms = static_cast<unsigned>(std::strtoul(args[6].c_str(), nullptr, 10));
+    opt.min_runs = std::strtoull(args[7].c_str(), nullptr, 10);
+    opt.cap = std::strtod(args[8].c_str(), nullptr);
     return find_entry(args[1]).run_child(opt);
   }
   if (args.empty() || args[0] == "-h" || args[0] == "--help") {
     (args.empty() ? std::cerr : std::cout)
         << "usage: itc-stress list [--ids|--tsv]\n"
            "       itc-stress info\n"
-           "       itc-stress run <id> [--seed S] [--iterations N] [--budget SECONDS] [--chaos on|off]\n"
-           "                           [--stall-ms MS] [--quiet]\n"
+           "       itc-stress run <id> [--seed S] [--min-runs N] [--budget SECONDS] [--iterations MAX]\n"
+           "                           [--cap SECONDS] [--chaos on|off] [--stall-ms MS] [--quiet]\n"
            "       itc-stress repro <id> [--seed S] [--budget SECONDS] [--chaos on|off]\n"
-           "       itc-stress measure <id> [--runs R] [--jobs J] [--budget SECONDS] [--chaos on|off]\n";
+           "       itc-stress measure <id> [--runs R] [--jobs J] [--budget SECONDS] [--chaos on|off]\n"
+           "\n"
+           "A check runs until the first failure, or until at least --min-runs runs (default 100) and\n"
+           "--budget seconds (default 2) have passed, or --iterations runs (default 100000), or --cap\n"
+           "seconds (default 120): the same for every scenario, whatever its expected verdict (a\n"
+           "catalog or a scenario may set its own; the output's `budget` line says which was used).\n"
+           "A hang is no progress for --stall-ms (default 1000) while no thread is starved of CPU.\n";
     return args.empty() ? 2 : 0;
   }
   const std::string command = args[0];
@@ -486,27 +707,39 @@ inline int stress_main(int argc, char** argv) {
   if (args.size() < 2) usage_error(command + " needs a scenario id (see: itc-stress list)");
   const StressEntry& entry = find_entry(args[1]);
   StressOptions opt;
-  bool budget_given = false;
+  opt.min_runs = entry.budget.min_runs;
+  opt.budget = entry.budget.seconds;
+  opt.iterations = entry.budget.max_runs;
+  opt.cap = entry.budget.cap_seconds;
+  opt.budget_origin = entry.budget.origin;
+  std::vector<std::string> budget_flags;
   for (std::size_t i = 2; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&]() -> std::string {
       if (i + 1 >= args.size()) usage_error(a + " needs a value");
       return args[++i];
     };
-    if (a == "--seed")
+    if (a == "--seed") {
       opt.seed = parse_uint(a, value(), 0, 1ULL << 60);
-    else if (a == "--iterations")
+    } else if (a == "--iterations") {
       opt.iterations = parse_uint(a, value(), 1, 100'000'000);
-    else if (a == "--budget") {
+      budget_flags.push_back(a);
+    } else if (a == "--min-runs") {
+      opt.min_runs = parse_uint(a, value(), 1, 100'000'000);
+      budget_flags.push_back(a);
+    } else if (a == "--budget") {
       opt.budget = parse_seconds(a, value());
-      budget_given = true;
-    } else if (a == "--stall-ms")
+      budget_flags.push_back(a);
+    } else if (a == "--cap") {
+      opt.cap = parse_seconds(a, value());
+      budget_flags.push_back(a);
+    } else if (a == "--stall-ms") {
       opt.stall_ms = static_cast<unsigned>(parse_uint(a, value(), 10, 600'000));
-    else if (a == "--runs")
+    } else if (a == "--runs") {
       opt.runs = static_cast<unsigned>(parse_uint(a, value(), 1, 10'000));
-    else if (a == "--jobs")
+    } else if (a == "--jobs") {
       opt.jobs = static_cast<unsigned>(parse_uint(a, value(), 1, 64));
-    else if (a == "--chaos") {
+    } else if (a == "--chaos") {
       const std::string v = value();
       if (v == "on")
         opt.chaos = true;
@@ -514,17 +747,30 @@ inline int stress_main(int argc, char** argv) {
         opt.chaos = false;
       else
         usage_error("--chaos must be on or off, got '" + v + "'");
-    } else if (a == "--quiet")
+    } else if (a == "--quiet") {
       opt.quiet = true;
-    else
+    } else {
       usage_error("unknown option '" + a + "'");
+    }
   }
-  if (opt.iterations == 0) opt.iterations = command == "repro" ? 100'000'000 : default_iterations(entry.info);
-  if (command == "repro" && !budget_given) opt.budget = 60;
+  const auto given = [&](std::string_view flag) {
+    return std::find(budget_flags.begin(), budget_flags.end(), flag) != budget_flags.end();
+  };
+  if (command == "repro") {
+    // Until the first failure, for a minute unless told otherwise.
+    if (!given("--budget")) opt.budget = 60;
+    if (!given("--cap")) opt.cap = std::max(opt.cap, opt.budget);
+    if (!given("--iterations")) opt.iterations = 100'000'000;
+    if (!given("--min-runs")) opt.min_runs = opt.iterations;
+  }
+  opt.min_runs = std::min(opt.min_runs, opt.iterations);  // --iterations 1 runs exactly once
+  if (!budget_flags.empty()) {
+    std::string flags;
+    for (const auto& f : budget_flags) flags += (flags.empty() ? "" : ", ") + f;
+    opt.budget_origin += " with " + flags + " from the command line";
+  }
   const models::Expectation x = expectation(entry.info);
   const Verdict expected = x.verdict == Verdict::none ? Verdict::pass : x.verdict;
-  // Correct forms must pass a fixed number of runs, whatever that takes (within reason).
-  if (expected == Verdict::pass && !budget_given && command == "run") opt.budget = 120;
 
   if (command == "measure") {
     // R independent checks with disjoint seeds: detection rate and time to detection.
@@ -579,17 +825,22 @@ inline int stress_main(int argc, char** argv) {
             << "verdict    " << models::to_string(v)
             << (match ? "  (as expected)" : "  (EXPECTED " + std::string(models::to_string(expected)) + ")")
             << "\n";
-  if (v == Verdict::pass && r.verdict == Verdict::assertion) {
-    std::printf(
-        "note       the invariant failed in run %llu (the stress checker's finding); ThreadSanitizer "
-        "reported nothing\n",
-        static_cast<unsigned long long>(r.iteration));
-  } else if (v != Verdict::pass || r.verdict != Verdict::pass) {
+  std::printf("budget     at least %llu runs and %.1f s, at most %llu runs, cap %.0f s (%s)\n",
+              static_cast<unsigned long long>(opt.min_runs), opt.budget,
+              static_cast<unsigned long long>(opt.iterations), opt.cap, opt.budget_origin.c_str());
+  if (v != Verdict::pass || r.verdict != Verdict::pass) {
     std::printf("found      in run %llu after %.3f s\n", static_cast<unsigned long long>(r.iteration),
                 r.seconds);
+    if (kTsanBuild && r.tsan_report.empty() && v == Verdict::assertion)
+      std::printf(
+          "note       the scenario's invariant failed while running under ThreadSanitizer; TSan "
+          "itself reported nothing (it cannot see an atomicity violation)\n");
   } else {
     std::printf("runs       %llu in %.3f s\n", static_cast<unsigned long long>(r.iteration),
                 seconds_since(t0));
+    if (r.iteration < opt.min_runs)
+      std::printf("note       the cap of %.0f s came before the minimum of %llu runs\n", opt.cap,
+                  static_cast<unsigned long long>(opt.min_runs));
   }
   if (!opt.quiet) {
     if (r.verdict != Verdict::pass) std::cout << "evidence\n" << r.report;

@@ -12,6 +12,8 @@ out=$("$runner" run queue/missing_task_done --seed 42); rc=$?
 grep -q '^verdict    hang' <<<"$out" || fail "no hang verdict: $out"
 grep -q 'thread 0: blocked in Queue::join() at primitives/include/itc/queue.hpp:' <<<"$out" || fail "blocked thread not named: $out"
 grep -q 'tasks never marked done (put 200, task_done 0)' <<<"$out" || fail "queue state missing: $out"
+grep -q 'thread 0: blocked in .*, called from models/scenarios/queue.hpp:[0-9]* (QueueBase::produce_and_join)' <<<"$out" ||
+  fail "the scenario line that called join() is not named: $out"
 grep -q "^re-run     $(realpath "$runner") run queue/missing_task_done --seed 42 --iterations 1 " <<<"$out" ||
   fail "no re-run line naming this binary and the failing run's seed: $out"
 sleep 0.2

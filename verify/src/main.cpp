@@ -146,9 +146,12 @@ std::vector<Cell> run_cells(const std::vector<Row>& rows, const std::vector<std:
       o.check_timeout = std::min(opt.check_timeout, std::max(5.0, opt.budget - used));
       cell = run_check(*row, checker, o);
     }
-    std::fprintf(stderr, "%s[%3zu/%zu] %-7s %-34s %-4s %s%s (%.1fs)\n", tty ? "\r" : "", i + 1, work.size(),
+    std::string per_strategy;
+    for (const auto& s : cell.strategies)
+      per_strategy += (per_strategy.empty() ? "; " : ", ") + s.name + " " + s.verdict;
+    std::fprintf(stderr, "%s[%3zu/%zu] %-7s %-34s %-4s %s%s (%.1fs%s)\n", tty ? "\r" : "", i + 1, work.size(),
                  checker.c_str(), row->id.c_str(), cell.match ? "ok" : "BAD", cell.verdict.c_str(),
-                 cell.rate.empty() ? "" : (" " + cell.rate).c_str(), cell.seconds);
+                 cell.rate.empty() ? "" : (" " + cell.rate).c_str(), cell.seconds, per_strategy.c_str());
     cells.push_back(std::move(cell));
   }
   return cells;
@@ -590,7 +593,13 @@ int main(int argc, char** argv) {
       }
       for (const auto& c : cells)
         if (c.checker == "model" && !c.trace.empty()) {
-          std::cout << "\nfailing interleaving of " << c.id << " (model, bound 2)\n";
+          std::string by = "model";
+          for (const auto& st : c.strategies)
+            if (st.verdict == c.verdict) {
+              by += ", " + st.name;
+              break;
+            }
+          std::cout << "\nfailing interleaving of " << c.id << " (" << by << ")\n";
           for (const auto& s : c.trace)
             std::cout << fmt::format("{:>5}  T{} | {}{} {}: {}\n", s.step, s.thread,
                                      std::string(4 * s.thread, ' '), s.location, s.function, s.event);

@@ -29,6 +29,14 @@ nlohmann::json to_json(const Cell& c) {
                       {"rate", c.rate}};
   j["detection_seconds"] = c.detection_seconds ? nlohmann::json(*c.detection_seconds) : nlohmann::json();
   j["executions"] = c.executions ? nlohmann::json(*c.executions) : nlohmann::json();
+  j["strategies"] = nlohmann::json::array();
+  for (const auto& s : c.strategies)
+    j["strategies"].push_back(
+        {{"name", s.name},
+         {"verdict", s.verdict},
+         {"executions", s.executions ? nlohmann::json(*s.executions) : nlohmann::json()},
+         {"seconds", s.seconds},
+         {"replay", s.replay}});
   j["trace"] = nlohmann::json::array();
   for (const auto& s : c.trace)
     j["trace"].push_back({{"step", s.step},
@@ -56,6 +64,16 @@ Cell cell_from_json(const nlohmann::json& j) {
   if (j.contains("executions") && !j["executions"].is_null()) c.executions = j["executions"].get<long long>();
   for (const auto& s : j.value("trace", nlohmann::json::array()))
     c.trace.push_back({s.at("step"), s.at("thread"), s.at("location"), s.at("function"), s.at("event")});
+  for (const auto& s : j.value("strategies", nlohmann::json::array())) {
+    StrategyResult r;
+    r.name = s.at("name");
+    r.verdict = s.at("verdict");
+    if (s.contains("executions") && !s["executions"].is_null())
+      r.executions = s["executions"].get<long long>();
+    r.seconds = s.value("seconds", 0.0);
+    r.replay = s.value("replay", "");
+    c.strategies.push_back(r);
+  }
   return c;
 }
 
@@ -94,8 +112,24 @@ std::string xml_escape(const std::string& s) {
 std::string cell_label(const Cell& c) {
   std::string s = c.verdict;
   if (!c.rate.empty()) s += " " + c.rate;
+  if (!c.strategies.empty() && c.verdict != "pass" && c.verdict != "timeout") s += " (" + found_by(c) + ")";
   return s;
 }
+
+/// Every model strategy's verdict, executions and time, one line.
+std::string strategies_text(const Cell& c) {
+  std::string out;
+  for (const auto& s : c.strategies) {
+    if (!out.empty()) out += "; ";
+    out += s.name + ": " + s.verdict;
+    if (s.executions) out += fmt::format(" ({} executions, {:.2f} s)", *s.executions, s.seconds);
+  }
+  return out;
+}
+
+constexpr const char* kStrategyLegend =
+    "model cells: (b2) found by bounded search (bound 2), (r) by random search, (b2+r) by both; a "
+    "defect found by any strategy is a detection, a correct form must pass every strategy";
 
 const Cell* find_cell(const std::vector<Cell>& cells, const std::string& id, const std::string& checker) {
   for (const auto& c : cells)
@@ -221,6 +255,8 @@ std::string markdown(const std::vector<Row>& rows, const std::vector<Cell>& cell
     }
     if (any) o << line.str() << "\n";
   }
+  if (std::find(checkers.begin(), checkers.end(), "model") != checkers.end())
+    o << "\n" << kStrategyLegend << ".\n";
   return o.str();
 }
 
@@ -262,7 +298,9 @@ h2{margin-top:2em}
       }
       any = true;
       tr << "<td class=\"" << (c->match ? (c->verdict == "pass" ? "ok pass" : "ok") : "bad")
-         << "\" title=\"expected " << xml_escape(c->expected) << "\">" << xml_escape(cell_label(*c));
+         << "\" title=\"expected " << xml_escape(c->expected)
+         << (c->strategies.empty() ? "" : " — " + xml_escape(strategies_text(*c))) << "\">"
+         << xml_escape(cell_label(*c));
       if (!c->match) tr << " (expected " << xml_escape(c->expected) << ")";
       if (c->detection_seconds && c->verdict != "pass")
         tr << fmt::format(" <small>{:.3f}s</small>", *c->detection_seconds);
@@ -271,15 +309,16 @@ h2{margin-top:2em}
     tr << "<td>" << xml_escape(r.defect) << "</td></tr>\n";
     if (any) o << tr.str();
   }
-  o << "</table>\n";
+  o << "</table>\n<p><small>" << kStrategyLegend << ".</small></p>\n";
   // Every failing model cell: its interleaving as one lane per thread.
   for (const auto& c : cells) {
     if (c.trace.empty()) continue;
     unsigned threads = 0;
     for (const auto& s : c.trace) threads = std::max(threads, static_cast<unsigned>(s.thread) + 1);
     o << "<h2 id=\"" << xml_escape(c.id) << "\"><code>" << xml_escape(c.id) << "</code> — "
-      << xml_escape(c.checker) << ": " << xml_escape(c.verdict) << "</h2>\n<p>Replay: <code>"
-      << xml_escape(c.replay) << "</code></p>\n";
+      << xml_escape(c.checker) << ": " << xml_escape(c.verdict) << "</h2>\n";
+    if (!c.strategies.empty()) o << "<p>" << xml_escape(strategies_text(c)) << "</p>\n";
+    o << "<p>Replay: <code>" << xml_escape(c.replay) << "</code></p>\n";
     o << "<div class=\"lanes\" style=\"grid-template-columns:4em repeat(" << threads
       << ",minmax(14em,1fr))\">";
     o << "<div class=\"head\">step</div>";
@@ -339,6 +378,7 @@ std::string matrix_text(const std::vector<Row>& rows, const std::vector<Cell>& c
     }
     if (any) o << line.str() << "\n";
   }
+  if (std::find(checkers.begin(), checkers.end(), "model") != checkers.end()) o << kStrategyLegend << "\n";
   return o.str();
 }
 

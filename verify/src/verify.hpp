@@ -54,6 +54,15 @@ struct TraceStep {
   std::string event;
 };
 
+/// One model-checker strategy's result inside a model cell.
+struct StrategyResult {
+  std::string name;     // "bound 2", "random"
+  std::string verdict;  // "pass", "deadlock", ..., "timeout" (ran out of time: no verdict)
+  std::optional<long long> executions;
+  double seconds = 0;
+  std::string replay;
+};
+
 /// The result of one scenario x checker.
 struct Cell {
   std::string id, checker;
@@ -68,7 +77,13 @@ struct Cell {
   std::string evidence;                     // the checker's full report
   std::string location;                     // "file:line" where the failure shows, if known
   std::vector<TraceStep> trace;             // model interleaving of a failing cell
+  // Model: every strategy's verdict. A defect found by any strategy is a detection (the cell
+  // shows the first that found it); a correct form must pass every strategy.
+  std::vector<StrategyResult> strategies;
 };
+
+/// The short form of the strategies that found a model cell's verdict: "b2+r", "b2", "r".
+std::string found_by(const Cell& c);
 
 /// Does `verdict` satisfy the catalog cell `expected` ("—" = pass; "a|b (p)" = a or b)?
 bool satisfies(const std::string& verdict, const std::string& expected);

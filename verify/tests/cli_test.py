@@ -48,6 +48,26 @@ check(all(re.match(r"^/\S+-model run ", c["replay"]) for c in failing),
       "failing cells carry a replay line naming the model checker's path")
 check(all(c["trace"] for c in failing if c["verdict"] in ("deadlock", "assertion")), "failing cells carry a trace")
 
+check(all([s["name"] for s in c.get("strategies", [])] == ["bound 2", "random"] for c in cells),
+      "every model cell keeps both strategies' results")
+check(all(all(s["verdict"] and s["executions"] is not None for s in c["strategies"]) for c in cells),
+      "each strategy's verdict and executions are recorded")
+
+# A defect found by any one strategy is a detection; a correct form must pass every strategy.
+one = os.path.join(SCRATCH, "one_strategy")
+r = run("run", "condition/if_not_while", "condition/correct", "--checker", "model", "--report-dir", one)
+by_id = {c["id"]: c for c in json.load(open(os.path.join(one, "results.json")))["cells"]}
+ifnw = by_id.get("condition/if_not_while", {})
+verdicts = {s["name"]: s["verdict"] for s in ifnw.get("strategies", [])}
+check(r.returncode == 0 and ifnw.get("match") and ifnw.get("verdict") == "assertion"
+      and verdicts == {"bound 2": "pass", "random": "assertion"},
+      f"condition/if_not_while: found by random search only, still a detection ({verdicts})")
+check("(r)" in r.stdout and "(b2) found by bounded search" in r.stdout,
+      "the text matrix says which strategies found a defect, with a legend")
+correct = by_id.get("condition/correct", {})
+check(correct.get("match") and all(s["verdict"] == "pass" for s in correct.get("strategies", [])),
+      "condition/correct passes every strategy")
+
 junit = ET.parse(os.path.join(full, "junit.xml")).getroot()
 cases = junit.findall(".//testcase")
 check(junit.tag == "testsuites" and len(cases) == 11 and int(junit.get("tests")) == 11 and junit.get("failures") == "0",

@@ -30,7 +30,7 @@
 //
 // BasicStdPlatform<Hooks> calls `Hooks::at(SyncPoint, loc)` before each synchronisation
 // operation. StdPlatform uses NoHooks, whose empty inline function compiles to nothing; the
-// stress runner plugs in seeded yields and sleeps there to widen race windows.
+// stress runner plugs in seeded delays there to widen race windows.
 #pragma once
 
 #include <atomic>
@@ -63,8 +63,14 @@ enum class SyncPoint {
 /// Hooks that do nothing: the default, zero-cost configuration. A Hooks type has
 ///   at(point, loc)    called before every synchronisation operation
 ///   done(point, loc)  called when an operation that may block (lock, wait) has returned
-/// The stress runner's hooks inject seeded yields and sleeps in at() and record, between at()
-/// and done(), where each thread is blocked, for its watchdog.
+/// and may have
+///   relax(loc)        what yield() does after at(): gives the CPU to other threads. Without
+///                     it, yield() is std::this_thread::yield()
+/// The stress runner's hooks inject seeded delays in at() and record, between at() and done(),
+/// where each thread is blocked, for its watchdog; their relax() sleeps briefly instead of
+/// calling sched_yield, which Linux's EEVDF scheduler answers by pushing the caller's deadline
+/// back a slice per call, so that a poll loop on a machine with other busy processes waits
+/// milliseconds per iteration.
 struct NoHooks {
   static void at(SyncPoint /*point*/, const SourceLocation& /*loc*/) noexcept {}
   static void done(SyncPoint /*point*/, const SourceLocation& /*loc*/) noexcept {}
@@ -82,7 +88,11 @@ struct BasicStdPlatform {
   /// Lets another thread run (a scheduling point in poll loops).
   static void yield(SourceLocation loc = SourceLocation::current()) noexcept {
     Hooks::at(SyncPoint::yield, loc);
-    std::this_thread::yield();
+    if constexpr (requires { Hooks::relax(loc); }) {
+      Hooks::relax(loc);
+    } else {
+      std::this_thread::yield();
+    }
   }
 
   /// Non-recursive mutex. Locking it twice from one thread, or unlocking it from a thread that

@@ -4,15 +4,20 @@
 // ChaosPlatform is BasicStdPlatform<ChaosHooks>: the same primitives and scenarios as in
 // production, with ChaosHooks::at() called before every lock, unlock, wait, notify, atomic
 // access and plain-data access. When chaos is on, at() draws from the calling thread's seeded
-// generator and sometimes yields or sleeps a few microseconds — that widens race windows, so a
-// bug that needs an unlucky interleaving shows up in seconds instead of never. When chaos is
-// off, at() only counts progress. The hooks are out of line on purpose: a call the optimiser
+// generator and sometimes spins (about 1 in 8 points, 0.25-4 µs) or sleeps (1 in 256, 1-32 µs)
+// — that widens race windows, so a bug that needs an unlucky interleaving shows up in seconds
+// instead of never. Delays are spins and sleeps, never sched_yield: their cost does not grow
+// when other processes compete for the CPUs (a yield did: see relax()). When chaos is off, at()
+// only counts progress. The hooks are out of line on purpose: a call the optimiser
 // cannot see through also keeps it from hoisting a polled plain variable out of its loop, so a
 // scenario behaves as written. (StdPlatform, with NoHooks, costs nothing: that is the library.)
 //
 // Between at() and done() of a blocking operation (lock, wait) the thread's slot holds the
 // operation's source location; the watchdog reads the slots to say which thread is blocked in
-// which primitive, at which line.
+// which primitive, at which line. The slot also counts every sync point the thread passes and
+// holds its kernel thread id and CPU clock, so that the watchdog can tell a thread that is stuck
+// (blocked, or polling without anything changing) from one that is runnable but not given a
+// CPU by a busy machine (stress_check.hpp, run_once).
 #pragma once
 
 #include <atomic>
@@ -25,19 +30,27 @@ namespace itc::stress {
 struct ChaosHooks {
   static void at(SyncPoint point, const SourceLocation& loc) noexcept;
   static void done(SyncPoint point, const SourceLocation& loc) noexcept;
+  /// P::yield() in a poll loop: spins about a microsecond for the first polls of a loop, then
+  /// sleeps ~20 µs per poll. Never sched_yield: see std_platform.hpp (EEVDF pushes a yielding
+  /// thread's deadline back, so on a machine with other busy processes every yield cost
+  /// milliseconds and a correct scenario's 100 runs took 120 s instead of 0.2 s).
+  static void relax(const SourceLocation& loc) noexcept;
 };
 
 using ChaosPlatform = BasicStdPlatform<ChaosHooks>;
 
 /// What the watchdog knows about one scenario thread.
 struct ThreadSlot {
-  enum State : int { idle, running, blocked, finished };
+  enum State : int { idle, running, blocked, polling, finished };
   std::atomic<int> state{idle};
   std::atomic<int> point{0};               // the SyncPoint it blocks in
   std::atomic<const char*> file{nullptr};  // where (string literals: safe to keep)
   std::atomic<const char*> function{nullptr};
   std::atomic<int> line{0};
-  std::atomic<std::uint64_t> steps{0};  // state-changing sync points passed: progress
+  std::atomic<std::uint64_t> steps{0};     // state-changing sync points passed: progress
+  std::atomic<std::uint64_t> activity{0};  // every sync point passed, polls included
+  std::atomic<int> tid{0};                 // the kernel's thread id (/proc/self/task/<tid>)
+  std::atomic<int> cpu_clock{-1};          // the thread's CPU-time clock (clockid_t), -1: none
 };
 
 constexpr unsigned kMaxThreads = 64;
