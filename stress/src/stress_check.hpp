@@ -631,9 +631,12 @@ inline const StressEntry& find_entry(const std::string& id) {
 /// seed and number of runs — which replays the same chaos sequence up to the failure.
 inline std::string rerun_command(const StressEntry& e, const StressOptions& opt, const ChildResult& r) {
   const bool known = r.reported && r.verdict != Verdict::pass;
+  // A window is replayed whole: --min-runs as well, or the budget could stop it early.
+  const std::string window = known ? " --iterations 1"
+                                   : " --min-runs " + std::to_string(opt.iterations) + " --iterations " +
+                                         std::to_string(opt.iterations);
   return models::shell_word(models::running_binary("itc-stress")) + " run " + models::shell_word(e.info.id) +
-         " --seed " + std::to_string(known ? r.seed : opt.seed) + " --iterations " +
-         std::to_string(known ? 1 : opt.iterations) + (opt.chaos ? "" : " --chaos off");
+         " --seed " + std::to_string(known ? r.seed : opt.seed) + window + (opt.chaos ? "" : " --chaos off");
 }
 
 inline int stress_main(int argc, char** argv) {
