@@ -25,8 +25,9 @@ install(DIRECTORY primitives/include/itc/broken DESTINATION ${CMAKE_INSTALL_INCL
 install(DIRECTORY models/include/ stress/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT itc)
 
 # What itc_add_checkers() compiles, in the layout it expects under ITC_CHECKERS_ROOT.
-install(FILES stress/src/stress_runner.cpp stress/src/stress_check.hpp stress/src/chaos.cpp stress/src/process.cpp
-              stress/src/process.hpp stress/src/blocked_frames.hpp
+install(FILES stress/src/stress_runner.cpp stress/src/stress_check.hpp stress/src/blocked_frames.hpp stress/src/chaos.cpp
+              stress/src/process.cpp
+              stress/src/process.hpp
         DESTINATION ${ITC_INSTALL_CHECKERSDIR}/stress/src COMPONENT itc)
 install(FILES stress/tests/GenerateStressTests.cmake DESTINATION ${ITC_INSTALL_CHECKERSDIR}/stress/tests COMPONENT itc)
 install(FILES models/src/model_runner.cpp models/src/model_check.hpp

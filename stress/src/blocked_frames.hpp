@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "itc/models/paths.hpp"
 #include "process.hpp"
 
 namespace itc::stress::frames {
@@ -163,7 +164,8 @@ inline const Frame* caller_of(const std::vector<Frame>& stack) {
     // No file and line (the TSan runtime linked into the binary, a stripped part): not a caller.
     const bool has_line = f.location.find('/') != std::string::npos && !f.location.ends_with(":?") &&
                           !f.location.ends_with(":0");
-    bool skip = !has_line;
+    // itc's files by the build's roots too (an installed package's include/itc/, its runner).
+    bool skip = !has_line || models::is_library_path(f.location);
     for (const char* p : not_callers)
       if (f.location.find(p) != std::string::npos) skip = true;
     if (!skip) return &f;

@@ -108,6 +108,14 @@ ok_locations = all(
     and res["level"] in ("note", "warning", "error")
     for res in run0["results"])
 check(ok_locations, "sarif: every result has a rule, a file and a line")
+# An itc error is caught by the Relacy adapter (models/src): the location is the library's line
+# that raised it, not the adapter's.
+err = os.path.join(SCRATCH, "error-row")
+run("run", "lock/release_unowned", "--checker", "model", "--report-dir", err)
+uris = [res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for res in json.load(open(os.path.join(err, "results.sarif")))["runs"][0]["results"]]
+check(uris and not [u for u in uris if u.startswith(("models/src/", "stress/src/"))],
+      f"sarif: an error row points at the library, not the checkers' adapters: {uris}")
 deadlock = [res for res in run0["results"] if res["ruleId"] == "queue/missing_task_done"][0]
 check(deadlock["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("itc/queue.hpp"),
       "sarif: the missing task_done() points into queue.hpp (join)")

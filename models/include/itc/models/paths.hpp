@@ -86,6 +86,21 @@ inline bool is_relacy_path(std::string_view path) {
   return !paths_detail::inside(p, ITC_RELACY_INCLUDE_DIR).empty();
 }
 
+/// Is `path` one of itc's own files (a library root's) rather than the catalog project's? A file
+/// under the source root is the project's even when a library root holds it too (itc's own
+/// catalog, or itc vendored inside the project).
+inline bool is_library_path(std::string_view path) {
+  const std::string p = paths_detail::lexically_normal(path);
+  if (!paths_detail::inside(p, ITC_SOURCE_ROOT).empty()) return false;
+  const std::string_view roots = ITC_LIBRARY_ROOTS;
+  for (std::size_t i = 0; i < roots.size();) {
+    const std::size_t j = std::min(roots.find(':', i), roots.size());
+    if (!paths_detail::inside(p, roots.substr(i, j - i)).empty()) return true;
+    i = j + 1;
+  }
+  return false;
+}
+
 /// A source path as every report shows it (see the banner): relative to the source root, else
 /// to the itc library root holding it, else Relacy's "relacy/<file>", else unchanged.
 inline std::string display_path(std::string_view path) {
