@@ -1,4 +1,4 @@
-// itc::BoundedSemaphore against python-semantics.md section E (threading.BoundedSemaphore) and
+// itc::BoundedSemaphore against the Python-semantics checklist, section E (threading.BoundedSemaphore) and
 // scenarios S12 (concurrency limiting) and S13 (cross-thread release, limits 1..9).
 //
 // E1 ("every Semaphore item except D12 also applies") is covered in semaphore_test.cpp, whose D

@@ -1,4 +1,4 @@
-// itc::Condition against python-semantics.md section C (threading.Condition) and scenarios
+// itc::Condition against the Python-semantics checklist, section C (threading.Condition) and scenarios
 // S6 (exact notify counts), S7 (timeouts) and S8 (wait_for).
 //
 // Ported from CPython 3.13's Lib/test/lock_tests.py (ConditionTests). itc implements per-waiter

@@ -1,4 +1,4 @@
-// itc::Lock against python-semantics.md section A (threading.Lock) and scenarios S1, S2.
+// itc::Lock against the Python-semantics checklist, section A (threading.Lock) and scenarios S1, S2.
 //
 // Test names carry the checklist id (A7_...). Ported from CPython 3.13's
 // Lib/test/lock_tests.py (BaseLockTests, LockTests); the GIL-reliant scaffolding is replaced by
@@ -6,7 +6,7 @@
 // early), upper bounds generous (ITC_EXPECT_TIMEOUT), and sleeps only make a negative check
 // ("has not finished yet") meaningful; they never decide a positive one.
 //
-// Not tested (python-semantics.md section 4): A17 repr/weakref (4.8), A18 _at_fork_reinit (4.8),
+// Not tested (the checklist's section 4): A17 repr/weakref (4.8), A18 _at_fork_reinit (4.8),
 // A1's Lock(1) TypeError (4.7), A9's OverflowError above TIMEOUT_MAX (4.6: itc saturates huge
 // timeouts instead, which A9_HugeTimeoutsSaturate checks), A15's threading.enumerate() (4.9).
 #include "itc/lock.hpp"

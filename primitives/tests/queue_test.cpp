@@ -507,7 +507,7 @@ TYPED_TEST(QueueKinds, H17_ShrinkingMaxsizeAffectsLaterPuts) {
   EXPECT_NO_THROW(q.put_nowait(5));
 }
 
-// Documented deviation (python-semantics.md §4.12): set_maxsize wakes blocked putters, so
+// Documented deviation (the Python-semantics checklist §4.12): set_maxsize wakes blocked putters, so
 // growing the capacity, or making the queue unbounded, lets them proceed.
 TYPED_TEST(QueueKinds, H17_Cxx_GrowingMaxsizeWakesBlockedPutters) {
   using Q = typename TypeParam::template Q<int>;
@@ -862,7 +862,7 @@ std::vector<std::string> heap_keys() {
   return keys;
 }
 
-// python-semantics.md §4.11: CPython leaves an item in the heap when a comparison raises; a
+// the Python-semantics checklist §4.11: CPython leaves an item in the heap when a comparison raises; a
 // C++ port must roll back. Every possible failing comparison of one put() is tried; a sift that
 // moved elements before the failing comparison would leave a moved-from (empty) string behind.
 TEST(PriorityQueue, H18_ThrowingComparisonInPutLeavesHeapIntact) {

@@ -1,11 +1,11 @@
-// itc::RLock against python-semantics.md section B (threading.RLock), and B11: a Condition with
+// itc::RLock against the Python-semantics checklist, section B (threading.RLock), and B11: a Condition with
 // its default lock behaves like an RLock (CPython's ConditionAsRLockTests).
 //
 // Ported from CPython 3.13's Lib/test/lock_tests.py (RLockTests and the inherited
 // BaseLockTests). Test names carry the checklist id. Timing: exact lower bounds, generous upper
 // bounds (ITC_EXPECT_TIMEOUT); sleeps only make "has not finished yet" checks meaningful.
 //
-// Not tested (python-semantics.md section 4): B13 repr / _at_fork_reinit (4.8); the
+// Not tested (the checklist's section 4): B13 repr / _at_fork_reinit (4.8); the
 // OverflowError half of B8 (4.6: itc saturates huge timeouts, checked below). B12 (RLock.locked,
 // Python 3.14) is tested because itc provides it.
 #include "itc/lock.hpp"

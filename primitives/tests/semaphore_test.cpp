@@ -1,4 +1,4 @@
-// itc::Semaphore against python-semantics.md section D (threading.Semaphore) and scenarios
+// itc::Semaphore against the Python-semantics checklist, section D (threading.Semaphore) and scenarios
 // S9 (exact progress counts), S10 (release(n)) and S11 (concurrent non-blocking acquires).
 //
 // CPython runs BaseSemaphoreTests for both Semaphore and BoundedSemaphore; so does this file: the

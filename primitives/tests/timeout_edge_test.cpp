@@ -176,7 +176,7 @@ TEST(TimeoutEdge, QueueJoinNaNIsOneCheck) {
 }
 
 // +infinity is "no timeout" (CPython raises OverflowError above threading.TIMEOUT_MAX; itc
-// saturates, python-semantics.md §4.6): each call waits for its partner, which comes 50 ms later.
+// saturates, the Python-semantics checklist §4.6): each call waits for its partner, which comes 50 ms later.
 TEST(TimeoutEdge, PlusInfinityWaitsForThePartner) {
   itc::Event evt;
   itc::Semaphore sem(0);

@@ -24,7 +24,7 @@
 //                               throws ShutDown. The timed form returns false on expiry (C++ extra)
 //   qsize(), empty(), full(), unfinished_tasks(), maxsize(), set_maxsize(n), is_shutdown()
 //                               snapshots; set_maxsize wakes blocked putters (Python does not,
-//                               see python-semantics.md §4.12)
+//                               see the Python-semantics checklist §4.12)
 //   shutdown(immediate = false) further put()s throw ShutDown; blocked putters and (once empty)
 //                               getters wake and throw ShutDown. immediate: also drop every
 //                               queued item, subtract them from unfinished_tasks (never below 0)

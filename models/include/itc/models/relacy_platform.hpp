@@ -34,7 +34,7 @@
 // Relacy macros: copy operations are suppressed by the non-copyable Relacy members instead of
 // `= delete`, and orders are spelled std::memory_order::relaxed.
 //
-// Include order matters (DESIGN.md, toolchain facts): relacy.hpp #defines new, delete, malloc,
+// Include order matters (a measured Relacy fact): relacy.hpp #defines new, delete, malloc,
 // free, assert and the memory_order_* names, so every standard header and every itc header is
 // included before it. This header does that itself; include it before anything else that uses
 // Relacy, and compile with -fno-sized-deallocation.

@@ -52,7 +52,7 @@
 
 namespace itc::models {
 
-/// The verdict vocabulary shared by every checker (DESIGN.md "Verdicts").
+/// The verdict vocabulary shared by every checker.
 enum class Verdict : std::uint8_t {
   pass,
   data_race,

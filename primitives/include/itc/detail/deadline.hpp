@@ -4,7 +4,7 @@
 // time after every wake-up (queue.py L168–175): a timeout is a total budget, not a per-wait
 // budget. itc does the same with the platform's steady clock. Timeouts too large to add to the
 // clock's current time saturate at time_point::max() (CPython raises OverflowError above
-// TIMEOUT_MAX; python-semantics.md §4.6 allows a port to clamp instead).
+// TIMEOUT_MAX; the Python-semantics checklist §4.6 allows a port to clamp instead).
 //
 // Every helper here is total: any value of any std::chrono::duration — NaN, ±infinity,
 // duration::min()/max() — gives a defined answer, never an overflowing conversion.
