@@ -60,7 +60,7 @@ struct CounterNoLock : CounterBase<P> {
                                      "models/scenarios/counter.hpp",
                                      {Verdict::data_race},
                                      {Verdict::assertion, true},
-                                     {Verdict::data_race}};
+                                     {Verdict::data_race, false, Verdict::assertion}};  // CATALOG.md E6
   void thread(unsigned) {
     for (int i = 0; i < this->kIncrements; ++i) this->increment_unlocked();  // DEFECT
   }
