@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Docs that run: the READMEs may not drift from the programs they describe.
 
-1. No README refers to files outside the repository (../shared/...) or to a machine's absolute
-   paths (/work/..., /home/..., /root/...): a cloner has neither.
+1. No README refers to files outside the repository or to a machine's absolute paths: a cloner
+   has neither. A relative path that climbs (`../x`) must stay inside the repository once resolved
+   from the README's folder; an absolute path must start in a standard system folder (/usr, /etc,
+   /tmp, ...), since any other top folder is some machine's own layout.
 2. Every program path `build/gcc/...` a README names exists in this build tree (the gcc preset's),
    so a renamed or moved binary (build/gcc/models/itc-model) fails here.
 3. Every fenced example that shows a command as `$ <command>` followed by its output is run (from
@@ -37,6 +39,11 @@ def readmes():
     return sorted(names)
 
 
+# Top folders of a standard Linux system: an absolute path under one of them is the same on a
+# cloner's machine.
+SYSTEM_FOLDERS = {"usr", "etc", "tmp", "dev", "proc", "sys", "bin", "sbin", "lib", "lib64", "opt", "var", "run"}
+
+
 def line_pattern(expected):
     """The expected line as a regex: "..." matches anything, a run of spaces any run of spaces."""
     parts = [r"\s+".join(re.escape(word) for word in part.split()) for part in expected.strip().split("...")]
@@ -46,7 +53,15 @@ def line_pattern(expected):
 for name in readmes():
     text = open(os.path.join(SOURCE, name), encoding="utf-8").read()
     # 1. nothing outside the repository
-    outside = sorted(set(re.findall(r"\.\./shared\S*|(?<![\w.])/(?:work|home|root)/[\w./-]+", text)))
+    outside = []
+    for rel in re.findall(r"(?<![\w./])(?:\.\./)+[\w.-]+", text):
+        resolved = os.path.realpath(os.path.join(SOURCE, os.path.dirname(name), rel))
+        if os.path.commonpath([resolved, os.path.realpath(SOURCE)]) != os.path.realpath(SOURCE):
+            outside.append(rel)
+    for absolute in re.findall(r"(?<![\w.:/~-])/([A-Za-z][\w.-]*)/[\w./-]+", text):
+        if absolute not in SYSTEM_FOLDERS:
+            outside.append("/" + absolute + "/...")
+    outside = sorted(set(outside))
     check(not outside, f"{name}: refers to no file outside the repository {outside if outside else ''}")
     # 2. program paths in this tree
     # (A folder a run writes "into" is not a program: it exists only after that run.)

@@ -229,12 +229,12 @@ inline ThreadSample sample(const ThreadSlot& s, bool with_state) {
 struct RunEnd {
   std::mutex m;
   std::condition_variable cv;
-  unsigned finished = 0;  // under m
-  std::atomic<unsigned> finished_count{0};
+  // Atomic so that the watchdog can read it between waits; changed under m so that a notify
+  // cannot fall between the watchdog's check and its wait.
+  std::atomic<unsigned> finished{0};
   void thread_finished() {
     std::lock_guard<std::mutex> g(m);
-    ++finished;
-    finished_count.store(finished);
+    finished.fetch_add(1);
     cv.notify_all();
   }
   void failed() {
@@ -330,8 +330,8 @@ void run_once(std::uint64_t iteration, std::uint64_t seed, const StressOptions& 
                   failure->detail.c_str());
       child_exit(failure->verdict, iteration, seed, seconds_since(t0));
     }
-    if (end->finished_count.load() == n) break;
-    std::uint64_t progress = end->finished_count.load();
+    if (end->finished.load() == n) break;
+    std::uint64_t progress = end->finished.load();
     for (unsigned i = 0; i < n; ++i) progress += control.slots[i].steps.load(std::memory_order_relaxed);
     const bool over_limit = std::chrono::duration<double>(now - run_start - off_clock).count() >= run_limit;
     if (progress != last_progress) {
