@@ -1,6 +1,8 @@
 // Chaos hooks: seeded scheduling noise and the blocked-thread record (see chaos.hpp).
 #include "itc/stress/chaos.hpp"
 
+#include "itc/detail/spin.hpp"
+
 #include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -54,9 +56,7 @@ void spin_for(std::int64_t ns) noexcept {
   using Clock = std::chrono::steady_clock;
   const auto until = Clock::now() + std::chrono::nanoseconds(ns);
   do {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
+    itc::detail::cpu_relax();
   } while (Clock::now() < until);
 }
 
