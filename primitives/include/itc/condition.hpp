@@ -31,7 +31,8 @@
 // re-acquire the lock, so it cannot return before the notifier releases it.
 //
 // Memory ordering: everything the notifier wrote before releasing the lock is visible to the
-// waiter after wait() returns (the lock's release/acquire).
+// waiter after wait() returns (the lock's release/acquire). notify() with nobody waiting reads
+// one relaxed counter and takes no internal mutex (the user lock orders it; see maybe_waiters).
 #pragma once
 
 #include <chrono>
@@ -121,7 +122,7 @@ class BasicCondition : public detail::TimedLockable<BasicCondition<P>> {
   /// Wakes min(n, waiters) waiters. Requires the lock. n <= 0 does nothing.
   void notify(std::ptrdiff_t n = 1) {
     require_owned("cannot notify on un-acquired lock");
-    if (n <= 0) return;
+    if (n <= 0 || !maybe_waiters()) return;
     detail::MutexGuard guard(waiters_mutex_);
     for (Waiter* w = head_; w != nullptr && n > 0; w = head_, --n) {
       unlink(w);
@@ -133,6 +134,7 @@ class BasicCondition : public detail::TimedLockable<BasicCondition<P>> {
   /// Wakes every current waiter. Requires the lock.
   void notify_all() {
     require_owned("cannot notify on un-acquired lock");
+    if (!maybe_waiters()) return;
     detail::MutexGuard guard(waiters_mutex_);
     while (Waiter* w = head_) {
       unlink(w);
@@ -197,7 +199,17 @@ class BasicCondition : public detail::TimedLockable<BasicCondition<P>> {
     if (!lock_.is_owned(lock_.self)) throw UnacquiredConditionUse(message);
   }
 
+  // The notifier's fast path: "nobody waits" without touching waiters_mutex_ (a notify() with
+  // no waiter is the common case in a producer loop; the mutex round trip made it 10x slower
+  // than std::condition_variable::notify_one). Why a relaxed load is enough: a waiter is
+  // linked (linked_ incremented) only while it holds the user lock, before it releases it in
+  // wait_impl, and the notifier holds the user lock now. So every link happened-before this
+  // load, no link can run concurrently with it, and the only later writes are unlinks. Reading
+  // 0 therefore means every waiter that could be notified has already left the list.
+  bool maybe_waiters() const { return linked_.load(std::memory_order_relaxed) != 0; }
+
   void link(Waiter* w) ITC_REQUIRES(waiters_mutex_) {
+    linked_.store(linked_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     w->prev = tail_;
     w->next = nullptr;
     if (tail_ != nullptr)
@@ -207,6 +219,9 @@ class BasicCondition : public detail::TimedLockable<BasicCondition<P>> {
     tail_ = w;
   }
   void unlink(Waiter* w) ITC_REQUIRES(waiters_mutex_) {
+    // Only under waiters_mutex_: a plain read-modify-write, published by the mutex to the next
+    // writer and, for the lock-free reader above, by the user lock (see maybe_waiters).
+    linked_.store(linked_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
     if (w->prev != nullptr)
       w->prev->next = w->next;
     else
@@ -250,6 +265,8 @@ class BasicCondition : public detail::TimedLockable<BasicCondition<P>> {
   typename P::Mutex waiters_mutex_;
   Waiter* head_ ITC_GUARDED_BY(waiters_mutex_) = nullptr;
   Waiter* tail_ ITC_GUARDED_BY(waiters_mutex_) = nullptr;
+  // How many waiters are linked. Written under waiters_mutex_; read without it by notify().
+  typename P::template Atomic<std::size_t> linked_{0};
 };
 
 using Condition = BasicCondition<>;
