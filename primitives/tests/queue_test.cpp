@@ -215,6 +215,49 @@ TYPED_TEST(QueueKinds, H3_NonPositiveMaxsizeMeansUnbounded) {
   }
 }
 
+/// The lone-item path (take_lone_item: one lock, the take counted under mutex_ on an unbounded
+/// queue) must keep the capacity exact, also when an unbounded queue later gets a maxsize
+/// (is_full reads both take counts).
+TYPED_TEST(QueueKinds, Cxx_LoneItemTakesKeepTheCapacityExact) {
+  typename TypeParam::template Q<int> q;
+  for (int i = 0; i < 3; ++i) {
+    q.put(i);
+    (void)q.get();  // alone: the lone-item path
+  }
+  q.put(10);
+  (void)q.get_nowait();
+  q.put(11);
+  EXPECT_EQ(q.try_get(), std::optional<int>(11));
+  EXPECT_EQ(q.qsize(), 0u);
+  q.set_maxsize(2);
+  EXPECT_FALSE(q.full()) << "takes counted under the lock were lost: the queue looks fuller than it is";
+  q.put_nowait(6);
+  q.put_nowait(7);
+  EXPECT_TRUE(q.full());
+  EXPECT_THROW(q.put_nowait(8), itc::Full);
+  (void)q.get();
+  q.put_nowait(9);  // a bounded queue's lone take is counted in taken_: room again
+  EXPECT_TRUE(q.full());
+  EXPECT_EQ(q.unfinished_tasks(), 8u);
+}
+
+/// FIFO: a lone item in the putters' side is taken directly only when the getters' side is
+/// empty; an older item still there (left by a batch) comes first.
+TEST(Queue, Cxx_LoneItemTakesKeepFifoOrderAfterABatch) {
+  itc::Queue<int> q;
+  q.put(1);
+  EXPECT_EQ(q.get(), 1);  // lone
+  q.put(2);
+  q.put(3);
+  std::vector<int> got{q.get()};  // a batch: 3 stays on the getters' side
+  q.put(4);                       // one item in, but 3 is older
+  got.push_back(q.get());
+  got.push_back(q.get_nowait());
+  q.put(5);
+  got.push_back(q.try_get().value());
+  EXPECT_EQ(got, (std::vector<int>{2, 3, 4, 5}));
+}
+
 TYPED_TEST(QueueKinds, H4_PutNowaitOnFullQueueThrowsFull) {
   typename TypeParam::template Q<int> q(kQueueSize);
   for (int i = 0; i < kQueueSize; ++i) q.put_nowait(1);

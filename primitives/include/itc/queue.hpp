@@ -75,8 +75,9 @@
 // below 0. The counters are 64-bit on every target and compared by their difference, so they
 // may wrap around.
 //
-// Costs to know: put()+get() from a single thread is ~1.6x slower than the one-mutex textbook
-// queue (a refill takes both locks). Figures and causes: stress/bench/README.md.
+// A FIFO getter that finds the getters' side empty and exactly one item queued takes it under
+// mutex_ alone (take_lone_item): put()+get() from one thread, or a consumer that keeps up with
+// its producer, costs one lock per side like the textbook queue. Figures: stress/bench/README.md.
 #pragma once
 
 #include <algorithm>
@@ -125,6 +126,7 @@ class BasicQueue {
         put_total_seen_(start.value),
         taken_(start.value << kTakenShift),
         put_total_(start.value),
+        put_total_when_in_emptied_(start.value),
         taken_seen_(start.value),
         maxsize_(maxsize) {}
   BasicQueue(const BasicQueue&) = delete;
@@ -176,6 +178,9 @@ class BasicQueue {
   }
 
   T get() {
+    if constexpr (kLoneItemPath) {
+      if (std::optional<T> lone = take_lone_item()) return std::move(*lone);
+    }
     // The item is taken under the getters' lock and counted in taken_ only after that lock is
     // released: counting it may let a parked putter finish and destroy the queue, so it is the
     // last touch of the queue (see count_taken). One named result, so the item moves once.
@@ -203,6 +208,9 @@ class BasicQueue {
   }
 
   T get_nowait() {
+    if constexpr (kLoneItemPath) {
+      if (std::optional<T> lone = take_lone_item()) return std::move(*lone);
+    }
     T out = [&] {
       detail::MutexGuard guard(out_mutex_);
       if (!item_available()) throw Empty();
@@ -214,6 +222,9 @@ class BasicQueue {
 
   /// An item if one is queued now, else nullopt. Throws ShutDown on a shut-down, empty queue.
   std::optional<T> try_get() {
+    if constexpr (kLoneItemPath) {
+      if (std::optional<T> lone = take_lone_item()) return lone;
+    }
     // The item is moved once, straight into the optional.
     std::optional<T> out = [&] {
       detail::MutexGuard guard(out_mutex_);
@@ -280,6 +291,8 @@ class BasicQueue {
       const std::uint64_t drained = queued();
       in_.write().clear();
       out_.write().clear();
+      out_has_items_.store(false, std::memory_order_relaxed);
+      put_total_when_in_emptied_.store(put_total_.load(std::memory_order_relaxed), std::memory_order_relaxed);
       taken_.fetch_add(drained << kTakenShift, std::memory_order_relaxed);
       // Dropped items count as done, never beyond what is unfinished: one CAS, so a concurrent
       // task_done() cannot take the count below 0.
@@ -430,7 +443,8 @@ class BasicQueue {
   bool is_full() ITC_REQUIRES(mutex_) {
     const std::ptrdiff_t max = maxsize_.read();
     if (max <= 0) return false;
-    const std::uint64_t stored = put_total_.load(std::memory_order_relaxed);
+    // Takes counted under mutex_ by take_lone_item() (taken_under_lock_) are exact here.
+    const std::uint64_t stored = put_total_.load(std::memory_order_relaxed) - taken_under_lock_.read();
     if (((stored - taken_seen_.read()) & kTakenMask) < static_cast<std::uint64_t>(max)) return false;
     // seq_cst: the putter's half of the Dekker pair with count_taken() (putter bit / taken_).
     taken_seen_.write() = taken_.load(std::memory_order_seq_cst) >> kTakenShift;
@@ -450,7 +464,12 @@ class BasicQueue {
     if (in.size() > 0) {
       // FIFO: everything in in_ is younger than anything taken so far, and out_ is empty, so
       // the whole batch can move to the consumers' side at once (a swap, O(1)).
-      if constexpr (Order::kBatchable) in.move_all_to(out_.write());
+      if constexpr (Order::kBatchable) {
+        in.move_all_to(out_.write());
+        out_has_items_.store(true, std::memory_order_relaxed);
+        put_total_when_in_emptied_.store(put_total_.load(std::memory_order_relaxed),
+                                         std::memory_order_relaxed);
+      }
       return true;
     }
     if (shutdown_.read()) throw ShutDown();
@@ -556,6 +575,58 @@ class BasicQueue {
     if ((before & kPutterParked) != 0) P::unpark_one(&taken_);
   }
 
+  // The lone-item path of a FIFO queue's get()/get_nowait()/try_get(): with nothing on the
+  // getters' side (out_ empty) and exactly one item in in_, the item is taken under mutex_
+  // alone, without out_mutex_ and without a refill: one lock instead of two. That is the whole cost of a
+  // hand-off when a consumer keeps up with its producer, and of put()+get() from one thread (was 0.62x the
+  // one-mutex textbook queue with both locks and a counted take). With more than one item
+  // waiting, the usual path moves them all over in one batch, which is what makes 1P/1C fast.
+  //
+  // Why FIFO order holds without out_mutex_: out_ gains items only in a refill, which holds
+  // mutex_ (and out_mutex_) and sets out_has_items_; it is cleared by the pop that empties
+  // out_. Under mutex_, no refill can run, so reading false means the latest refill's items
+  // have all been taken: the item in in_ is the oldest. The two relaxed reads before locking
+  // are only a guess (a wrong one costs a lock round trip, then the usual path).
+  //
+  // The take is counted under mutex_ in taken_under_lock_ on an unbounded queue (no putter
+  // ever waits for room there, so nobody must be woken, and the seq_cst add of count_taken()
+  // was a fifth of the cost); a bounded queue counts it in taken_ after unlocking, like
+  // every other take, so parked and spinning putters see it. is_full() reads both. Only for
+  // a T whose move cannot throw: the item leaves the Order inside an optional and is moved
+  // once more to the caller, which must not be able to lose it.
+  std::optional<T> take_lone_item() {
+    // The guess, without a lock. Not under a model checker: it only decides whether to try,
+    // and each atomic read is one more scheduling point for the checker to explore.
+    if constexpr (!P::is_model_checker) {
+      if (out_has_items_.load(std::memory_order_relaxed)) return std::nullopt;
+      if (put_total_.load(std::memory_order_relaxed) -
+              put_total_when_in_emptied_.load(std::memory_order_relaxed) !=
+          1)
+        return std::nullopt;
+    }
+    bool count_after_unlock = false;
+    std::optional<T> item = [&] {
+      detail::MutexGuard guard(mutex_);
+      Order& in = in_.write();
+      if (out_has_items_.load(std::memory_order_relaxed) || in.size() != 1) return std::optional<T>();
+      std::optional<T> taken =
+          in.pop_with([](T& v) { return std::optional<T>(std::in_place, std::move(v)); });
+      put_total_when_in_emptied_.store(put_total_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+      if (maxsize_.read() > 0) {
+        count_after_unlock = true;
+      } else {
+        ++taken_under_lock_.write();
+      }
+      return taken;
+    }();
+    if (count_after_unlock) count_taken();  // the last touch of the queue (see count_taken)
+    return item;
+  }
+  // FIFO only: a LIFO or priority getter that found an item under mutex_ releases mutex_
+  // before it takes it under mutex_ again (holding out_mutex_, which only excludes getters on
+  // the usual path), so a lone taker could take that item in between.
+  static constexpr bool kLoneItemPath = Order::kBatchable && std::is_nothrow_move_constructible_v<T>;
+
   // Changes taken_ without counting a take (toggles kKick), so parked putters re-check.
   void kick_putters() ITC_REQUIRES(mutex_) {
     std::uint64_t t = taken_.load(std::memory_order_relaxed);
@@ -566,6 +637,16 @@ class BasicQueue {
   template <class Make>
   std::invoke_result_t<Make&, T&> pop_next(Make&& make) ITC_REQUIRES(out_mutex_) {
     if constexpr (Order::kBatchable) {
+      // The mirror is updated after the pop, on the way out (also when make threw: then the
+      // item is still there and the mirror stays true). A guard rather than a named result,
+      // because a named result here is not elided (another return statement returns a
+      // prvalue) and a second move could lose the item.
+      struct UpdateMirror {
+        BasicQueue& q;
+        ~UpdateMirror() ITC_NO_THREAD_SAFETY_ANALYSIS {
+          if (q.out_.read().size() == 0) q.out_has_items_.store(false, std::memory_order_relaxed);
+        }
+      } update_mirror{*this};
       return out_.write().pop_with(make);
     } else {
       detail::MutexGuard guard(mutex_);
@@ -592,15 +673,19 @@ class BasicQueue {
   typename P::template Atomic<std::uint64_t> done_total_{0};      // done << 1 | joiner bit
   typename P::template Atomic<std::uint64_t> put_total_seen_{0};  // task_done()'s cached put_total_
   typename P::template Atomic<std::uint64_t> taken_{0};           // taken << 2 | kick | putter bit
+  typename P::template Atomic<bool> out_has_items_{false};        // out_ is not empty (take_lone_item)
 
   // Putters' side: written by every put().
   alignas(kCacheLine) typename P::Mutex mutex_;
   typename P::template Var<Order> in_ ITC_GUARDED_BY(mutex_);
   typename P::template Atomic<std::uint64_t> put_total_{0};  // read by spinning getters
   typename P::template Atomic<std::uint32_t> get_wake_{0};   // parked getters sleep on it
-  typename P::template Var<std::uint64_t> taken_seen_ ITC_GUARDED_BY(mutex_){0};     // see is_full()
-  typename P::template Var<std::uint64_t> dropped_total_ ITC_GUARDED_BY(mutex_){0};  // for stats()
-  typename P::template Var<std::size_t> putters_ ITC_GUARDED_BY(mutex_){0};          // parked putters
+  // put_total_ when in_ was last emptied (FIFO): in_ holds put_total_ minus this many items.
+  typename P::template Atomic<std::uint64_t> put_total_when_in_emptied_{0};
+  typename P::template Var<std::uint64_t> taken_under_lock_ ITC_GUARDED_BY(mutex_){0};  // see take_lone_item
+  typename P::template Var<std::uint64_t> taken_seen_ ITC_GUARDED_BY(mutex_){0};        // see is_full()
+  typename P::template Var<std::uint64_t> dropped_total_ ITC_GUARDED_BY(mutex_){0};     // for stats()
+  typename P::template Var<std::size_t> putters_ ITC_GUARDED_BY(mutex_){0};             // parked putters
   typename P::template Var<std::ptrdiff_t> maxsize_ ITC_GUARDED_BY(mutex_);
   typename P::template Var<bool> shutdown_ ITC_GUARDED_BY(mutex_){false};
 
