@@ -52,7 +52,6 @@ std::string evidence_anchor(const Cell& c) {
 
 /// A command to paste, with a copy button.
 std::string command(const std::string& cmd) {
-  if (cmd.empty()) return "<p class=\"muted\">No re-run line: the checker printed none.</p>";
   return "<div class=\"cmd\"><pre><code>" + esc(cmd) +
          "</code></pre><button type=\"button\" class=\"copy\">copy</button></div>";
 }
@@ -74,12 +73,9 @@ std::string field(const std::string& text, const std::string& key) {
   return "";
 }
 
-/// A duration for people (escaped for HTML: "&lt; 1 ms").
-std::string seconds_text(double s) {
-  if (s < 0.0005) return "&lt; 1 ms";  // the checkers print milliseconds
-  if (s < 0.001) return fmt::format("{:.0f} µs", s * 1e6);
-  if (s < 1) return fmt::format("{:.0f} ms", s * 1e3);
-  return fmt::format("{:.2f} s", s);
+/// A duration for people, escaped for HTML.
+std::string seconds_html(double s) {
+  return esc(seconds_text(s));
 }
 
 /// A source location: itc's own library (primitives/include/itc/, not broken/) or the user's.
@@ -196,7 +192,7 @@ std::string model_evidence(const Cell& c) {
          "library</code>):</p>\n"
       << model_lanes(c);
   }
-  o << "<h4>Replay</h4>" << command(c.replay);
+  o << "<h4>Replay</h4>" << command(rerun_command(c));
   o << raw_output(c.evidence);
   return o.str();
 }
@@ -383,7 +379,7 @@ std::string runner_evidence(const Cell& c) {
          "from</th></tr>"
       << threads.str() << "</table>\n";
   o << tsan_html(c.evidence);
-  o << "<h4>Re-run</h4>" << command(c.replay);
+  o << "<h4>Re-run</h4>" << command(rerun_command(c));
   o << raw_output(c.evidence);
   return o.str();
 }
@@ -404,7 +400,7 @@ std::string evidence_section(const Cell& c) {
     << "\" data-state=\"" << state << "\">\n";
   o << "<h3><span class=\"k\">" << esc(c.checker) << "</span> " << esc(cell_label(c)) << " "
     << verdict_badge(c) << " <small>expected <code>" << esc(c.expected) << "</code>";
-  if (c.detection_seconds && c.verdict != "pass") o << ", found after " << seconds_text(*c.detection_seconds);
+  if (c.detection_seconds && c.verdict != "pass") o << ", found after " << seconds_html(*c.detection_seconds);
   o << ", check took " << fmt::format("{:.1f} s", c.seconds) << "</small></h3>\n";
   o << "<details class=\"body\"" << (state == "mismatch" ? " open" : "") << "><summary>"
     << esc(evidence_line(c).empty() ? "evidence" : evidence_line(c)) << "</summary>\n";
@@ -540,7 +536,7 @@ std::string detection_chart(const std::vector<Cell>& cells, const std::vector<st
     o << fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\" class=\"grid\"/>", px, top,
                      height - 24);
     o << fmt::format("<text x=\"{:.1f}\" y=\"{}\" class=\"axis\" text-anchor=\"middle\">{}</text>", px,
-                     height - 8, seconds_text(std::pow(10.0, e)));
+                     height - 8, seconds_html(std::pow(10.0, e)));
   }
   double y = top + strip / 2;
   for (const auto& k : checkers) {
@@ -556,15 +552,15 @@ std::string detection_chart(const std::vector<Cell>& cells, const std::vector<st
           "<a href=\"#{}\"><circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\" class=\"dot {}\"><title>{} — {} after "
           "{}</title></circle></a>",
           evidence_anchor(*c), x(*c->detection_seconds), y + jitter, cell_state(*c), esc(c->id),
-          esc(c->verdict), seconds_text(*c->detection_seconds));
+          esc(c->verdict), seconds_html(*c->detection_seconds));
     }
     if (!v.empty()) {
       const double median = *v[v.size() / 2]->detection_seconds;
       o << fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1:.1f}\" y2=\"{2:.1f}\" class=\"median\"/>",
                        x(median), y - strip / 2 + 4, y + strip / 2 - 4);
       o << fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"axis\">n={} median {} max {}</text>",
-                       left + width + 10, y + 4, v.size(), seconds_text(median),
-                       seconds_text(*v.back()->detection_seconds));
+                       left + width + 10, y + 4, v.size(), seconds_html(median),
+                       seconds_html(*v.back()->detection_seconds));
     } else {
       o << fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"axis\">no detection</text>", left + width + 10,
                        y + 4);
@@ -776,7 +772,7 @@ std::string html_report(const std::vector<Row>& rows, const std::vector<Cell>& c
         << "</a>";
       if (!c->match) o << "<br><small>expected " << esc(c->expected) << "</small>";
       if (c->detection_seconds && c->verdict != "pass")
-        o << " <small>" << seconds_text(*c->detection_seconds) << "</small>";
+        o << " <small>" << seconds_html(*c->detection_seconds) << "</small>";
       o << "</td>";
     }
     o << "<td>" << (is_correct_form(*r) ? "<i>correct form</i>" : inline_code(r->defect)) << "</td><td>";

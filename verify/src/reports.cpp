@@ -232,7 +232,7 @@ std::string evidence_line(const Cell& c) {
   for (std::string l; std::getline(in, l);) lines.push_back(l);
   if (c.verdict == "timeout" || c.verdict == "crash")
     for (const auto& l : lines)
-      if (!l.empty()) return l;
+      if (!l.empty() && l.rfind("scenario ", 0) != 0) return l;
   for (const auto& l : lines)
     if (l.find("WARNING: ThreadSanitizer:") != std::string::npos) return l.substr(l.find("WARNING:"));
   if (c.checker == "model") {
@@ -246,6 +246,16 @@ std::string evidence_line(const Cell& c) {
   for (const auto& l : lines)
     if (!l.empty()) return l;
   return "";
+}
+
+std::string seconds_text(double s) {
+  if (s < 0.0005) return "< 1 ms";
+  if (s < 1) return fmt::format("{:.0f} ms", s * 1e3);
+  return fmt::format("{:.2f} s", s);
+}
+
+std::string rerun_command(const Cell& c) {
+  return c.replay.empty() ? "itc-verify repro " + c.id + " --checker " + c.checker : c.replay;
 }
 
 const std::vector<std::pair<std::string, std::string>>& legend() {
@@ -392,7 +402,7 @@ nlohmann::json sarif(const std::vector<Row>& rows, const std::vector<Cell>& cell
     }
     if (!c.location.empty() && c.location != uri + ":" + std::to_string(line))
       text += " The checker points at " + c.location + ".";
-    if (!c.replay.empty()) text += " Re-run: " + c.replay;
+    text += " Re-run: " + rerun_command(c);
     nlohmann::json physical = {{"artifactLocation", {{"uri", uri}, {"uriBaseId", "%SRCROOT%"}}}};
     if (line > 0) physical["region"] = {{"startLine", line}};
     nlohmann::json result = {{"ruleId", c.id},

@@ -44,6 +44,13 @@ std::pair<std::string, int> split_location(const std::string& location);
 /// progress for 1001 ms", "DEADLOCK (deadlock detected)", "WARNING: ThreadSanitizer: data race").
 std::string evidence_line(const Cell& c);
 
+/// A duration for people: "< 1 ms" (the checkers print milliseconds), "12 ms", "1.21 s".
+std::string seconds_text(double s);
+
+/// The command that re-runs a cell: the checker's own re-run line, else (a check that found
+/// nothing, or gave no verdict) `itc-verify repro <id> --checker <checker>`.
+std::string rerun_command(const Cell& c);
+
 /// The legend of the matrix: {symbol, meaning}, for HTML and Markdown alike.
 const std::vector<std::pair<std::string, std::string>>& legend();
 
