@@ -80,7 +80,7 @@ PAGE_CHECK = r"""
     if(target.dataset.verdict!==td.dataset.verdict) out.errors.push('other verdict: '+what);
   });
   // Following a mismatch's link opens its evidence.
-  var bad=document.querySelector('td.cell.mismatch a');
+  var bad=document.querySelector('td.cell.mismatch a')||document.querySelector('td.cell.detected a');
   var target=document.getElementById(bad.getAttribute('href').slice(1));
   target.querySelector('details.body').open=false;
   location.hash='';
