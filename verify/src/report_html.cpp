@@ -398,12 +398,13 @@ std::string evidence_section(const Cell& c) {
   o << "<section class=\"evidence " << state << "\" id=\"" << evidence_anchor(c) << "\" data-checker=\""
     << esc(c.checker) << "\" data-family=\"" << esc(family_of(c.id)) << "\" data-verdict=\"" << esc(c.verdict)
     << "\" data-state=\"" << state << "\">\n";
-  o << "<h3><span class=\"k\">" << esc(c.checker) << "</span> " << esc(cell_label(c)) << " "
-    << verdict_badge(c) << " <small>expected <code>" << esc(c.expected) << "</code>";
+  // One line when folded: the checker, its verdict, and the line of evidence that says what happened.
+  o << "<details class=\"body\"" << (state == "mismatch" ? " open" : "") << "><summary><h3><span class=\"k\">"
+    << esc(c.checker) << "</span> " << esc(cell_label(c)) << " " << verdict_badge(c)
+    << " <small>expected <code>" << esc(c.expected) << "</code>";
   if (c.detection_seconds && c.verdict != "pass") o << ", found after " << seconds_html(*c.detection_seconds);
-  o << ", check took " << fmt::format("{:.1f} s", c.seconds) << "</small></h3>\n";
-  o << "<details class=\"body\"" << (state == "mismatch" ? " open" : "") << "><summary>"
-    << esc(evidence_line(c).empty() ? "evidence" : evidence_line(c)) << "</summary>\n";
+  o << ", check took " << fmt::format("{:.1f} s", c.seconds) << "</small></h3> <span class=\"line\">"
+    << esc(evidence_line(c)) << "</span></summary>\n";
   if (!c.location.empty()) o << "<p>The checker points at " << location_html(c.location) << ".</p>\n";
   o << (c.checker == "model" ? model_evidence(c) : runner_evidence(c));
   o << "</details></section>\n";
@@ -593,11 +594,14 @@ td.detected{background:var(--ok)}td.pass{background:var(--ok);color:var(--muted)
 .swatch{padding:0 6px;border:1px solid var(--line)}.swatch.detected{background:var(--ok)}
 .swatch.mismatch{background:var(--bad);color:var(--badfg);font-weight:bold}
 table.legend td{padding:2px 8px;vertical-align:top}
-article.scenario{border-top:2px solid var(--line);margin-top:1.5em}
+article.scenario{border-top:2px solid var(--line);margin-top:1em}
+article.scenario>h2{font-size:1.15em;margin:.4em 0 .2em 0}article.scenario>h2 code{font-size:1em}article.scenario>p{margin:.2em 0}
 section.evidence{margin:.5em 0 .5em 1em;border-left:4px solid var(--line);padding-left:.8em}
 section.evidence.mismatch{border-left-color:#d1242f}
 section.evidence:target{background:#fff8c5}
-section.evidence h3{font-size:1.05em;margin:.4em 0}
+section.evidence h3{font-size:1.05em;margin:.2em 0;display:inline}
+section.evidence summary{cursor:pointer;padding:.15em 0}
+section.evidence summary .line{color:var(--muted);font-size:13px;margin-left:.5em;overflow-wrap:anywhere}
 .k{display:inline-block;min-width:4em;font-weight:bold}
 table.facts{border-collapse:collapse;font-size:13px;margin:.4em 0}
 .facts td,.facts th{border:1px solid var(--line);padding:2px 6px;text-align:left;vertical-align:top}
@@ -808,7 +812,8 @@ std::string html_report(const std::vector<Row>& rows, const std::vector<Cell>& c
       << "</code></h2>\n<p>"
       << (is_correct_form(*r)
               ? "<i>The correct form</i>: every checker must pass it."
-              : "<b>Defect:</b> " + inline_code(r->defect) + ". <b>Fix:</b> " + inline_code(r->fix) + ".")
+              : "<b>Defect:</b> " + inline_code(r->defect) + "." +
+                    (r->fix == "—" ? std::string() : " <b>Fix:</b> " + inline_code(r->fix) + "."))
       << " <i>" << esc(r->origin) << "</i>. Source <code>" << esc(r->source) << "</code>";
     const Cell* src = with_source(cells, r->id);
     if (src != nullptr && !src->defect_location.empty())
