@@ -240,7 +240,6 @@ def sarif_test():
     check("call it once per" in rules["queue/missing_task_done"]["help"]["text"]
           and "consumer never calls" in rules["queue/missing_task_done"]["help"]["markdown"],
           "rules carry the defect and the fix as help")
-    # The writer's option: without the expected detections, only the alerts.
     # A real run: a model-only slice of the catalog.
     real = os.path.join(SCRATCH, "real")
     r = run("run", "queue/*", "lock/*", "--checker", "model", "--report-dir", real)
