@@ -237,9 +237,11 @@ std::string frames_html(const std::vector<Frame>& frames) {
     if (project_frame(frames[i])) shown = i + 1;
   if (shown == 0) shown = std::min<std::size_t>(frames.size(), 3);
   auto row = [](const Frame& f) {
+    // The scenario's own frames stand out from itc's library (tsan_annotations.hpp, lock.hpp).
     return "<tr class=\"" + std::string(project_frame(f) ? "mine" : "other") + "\"><td>#" + f.number +
-           "</td><td><code>" + esc(f.location) + "</code></td><td><code class=\"fn\">" + esc(f.function) +
-           "</code></td></tr>";
+           "</td><td>" +
+           (project_frame(f) ? location_html(f.location) : "<code>" + esc(f.location) + "</code>") +
+           "</td><td><code class=\"fn\">" + esc(f.function) + "</code></td></tr>";
   };
   std::string o = "<table class=\"frames\">";
   for (std::size_t i = 0; i < shown; ++i) o += row(frames[i]);

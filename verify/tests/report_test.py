@@ -142,7 +142,7 @@ def html_test():
           "stress evidence: the re-run command as printed, with a copy button")
     tsan = page[page.index('id="ev-tsan-counter-correct"'):page.index("</section>", page.index('id="ev-tsan-counter-correct"'))]
     check("Read of size 4" in tsan and "Previous write of size 4" in tsan
-          and "<code>models/scenarios/counter.hpp:25:30</code>" in tsan and "/work/" not in tsan,
+          and '<code class="loc user" title="the scenario\'s code">models/scenarios/counter.hpp:25:30</code>' in tsan and "/work/" not in tsan,
           "tsan evidence: both stacks, paths relative to the repository")
     model = page[page.index('id="ev-model-lock-abba"'):page.index("</section>", page.index('id="ev-model-lock-abba"'))]
     check('class="lanes"' in model and "stuck here" in model and 'class="facts locks"' in model
@@ -268,8 +268,33 @@ def trace_test():
                         for n in names), f"template function names are whole: {names[:1]}")
     check(all(not s["location"].startswith("/") and re.match(r"^\S+:\d+$", s["location"]) for s in cell["trace"]),
           "every step's location is file:line relative to the repository")
-    # The model checker's lock table (after a deadlock), read when it is printed.
+    # Should the model checker print names whole one day ("file:line <whole name>: event"), the
+    # trace is the same.
     real_model = os.path.realpath(os.path.join(os.path.dirname(VERIFY), "..", "stress", "itc-model"))
+    whole_model = os.path.join(SCRATCH, "model-whole-names")
+    with open(whole_model, "w") as f:
+        f.write(r"""#!/usr/bin/env python3
+import re, subprocess, sys
+r = subprocess.run([REAL] + sys.argv[1:], capture_output=True, text=True)
+cut = re.compile(r"^(\s*\d+\s+T\d+ \|\s*)(.*), (\S+):(\d+) (.*?): (.*)$")
+def whole(line):
+    m = cut.match(line)
+    if not m:
+        return line
+    path = re.sub(r"^.*?/(?=(primitives|models)/)", "", m.group(3))
+    return m.group(1) + path + ":" + m.group(4) + " " + m.group(5) + ", " + m.group(2) + ": " + m.group(6)
+sys.stdout.write("\n".join(whole(l) for l in r.stdout.split("\n")))
+sys.exit(r.returncode)
+""".replace("REAL", repr(real_model)))
+    os.chmod(whole_model, 0o755)
+    out2 = os.path.join(SCRATCH, "whole")
+    run("--model-bin", whole_model, "run", "queue/missing_task_done", "--checker", "model", "--report-dir", out2)
+    again = json.load(open(os.path.join(out2, "results.json")))["cells"][0] if os.path.isdir(out2) else {}
+    check("queue.hpp:569 pop_next<itc::BasicQueue<int, itc::models::RelacyPlatform" in again.get("evidence", "")
+          and [(s["location"], s["function"]) for s in again.get("trace", [])]
+          == [(s["location"], s["function"]) for s in cell["trace"]],
+          "a model checker that prints whole names gives the same trace")
+    # The model checker's lock table (after a deadlock), read when it is printed.
     fake = os.path.join(SCRATCH, "model-with-locks")
     with open(fake, "w") as f:
         f.write(f"""#!/usr/bin/env python3
