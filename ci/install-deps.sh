@@ -11,9 +11,10 @@ profile="${1:-base}"
 
 # libclang-rt-14-dev: clang's sanitizer runtimes (the asan and tsan trees); llvm-14: the
 # llvm-symbolizer that turns their reports' addresses into file:line (clang only recommends it).
+# chromium: the verify.report_html test loads report.html in it, headless.
 base=(cmake ninja-build make g++ clang libclang-rt-14-dev llvm-14 googletest libgtest-dev libgmock-dev
       libcli11-dev nlohmann-json3-dev libfmt-dev
-      relacy-dev python3 clang-format clang-tidy)
+      relacy-dev python3 clang-format clang-tidy chromium)
 bench=(libbenchmark-dev libconcurrentqueue-dev libtbb-dev python3-matplotlib)
 verify=(libcli11-dev nlohmann-json3-dev libfmt-dev)
 

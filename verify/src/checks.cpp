@@ -1,8 +1,13 @@
 // Running one check: invoke the checker binary, grade its verdict, keep its evidence.
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
 
 #include "process.hpp"  // stress/src: shared with itc-stress
 #include "verify.hpp"
@@ -94,9 +99,17 @@ std::vector<Row> load_catalog(const Binaries& bin) {
   return rows;
 }
 
-std::vector<TraceStep> parse_trace(const std::string& out) {
+std::vector<TraceStep> parse_trace(const std::string& out, const std::string& source_root) {
   // "   23  T1 |     primitives/include/itc/broken/queue_if_not_while.hpp:33 get: USER ASSERT ..."
-  static const std::regex step(R"(^\s*(\d+)\s+T(\d+) \|\s*(\S+):(\d+) ([^:]+): (.*)$)");
+  // A template function's name has commas, which the model checker's own split (Relacy's
+  // "in <function>, <file>(<line>)") cuts at, printing
+  //   "   40  T1 |     <rest of the name>, /abs/queue.hpp:569 pop_next<itc::BasicQueue<int: event"
+  // The name is put back together here, whichever way round it arrives: its head (before the
+  // file) and its rest (after the lane), joined by the ", " the cut removed. The file is the
+  // first word followed by ":<line> " with nothing but a name before it.
+  static const std::regex step(R"(^\s*(\d+)\s+T(\d+) \|\s*(?:(.*?), )?(\S+):(\d+) (.*)$)");
+  std::string root = source_root;
+  if (!root.empty() && root.back() != '/') root += '/';
   std::vector<TraceStep> trace;
   std::istringstream in(out);
   std::string line;
@@ -106,12 +119,40 @@ std::vector<TraceStep> parse_trace(const std::string& out) {
       inside = true;
       continue;
     }
-    if (line.rfind("replay", 0) == 0) break;
+    if (line.rfind("replay", 0) == 0 || line.rfind("locks ", 0) == 0) break;
     std::smatch m;
-    if (inside && std::regex_match(line, m, step))
-      trace.push_back({std::stoi(m[1]), std::stoi(m[2]), m[3].str() + ":" + m[4].str(), m[5], m[6]});
+    if (!inside || !std::regex_match(line, m, step)) continue;
+    const std::string rest = m[6];
+    const auto colon = rest.find(": ");
+    if (colon == std::string::npos) continue;
+    std::string function = rest.substr(0, colon);
+    if (m[3].matched) function += ", " + m[3].str();
+    std::string file = m[4];
+    if (!root.empty() && file.rfind(root, 0) == 0) file = file.substr(root.size());
+    trace.push_back(
+        {std::stoi(m[1]), std::stoi(m[2]), file + ":" + m[5].str(), function, rest.substr(colon + 2)});
   }
   return trace;
+}
+
+std::vector<ThreadLocks> parse_locks(const std::string& out) {
+  // "locks      T1 holds Lock#2 (acquired f:40 g); waits for Lock#1 (at f:41 g), held by T0"
+  // "locks      T0 holds no itc lock; waits for Lock#1 (at f:41 g), held by no thread"
+  static const std::regex locks(
+      R"(^locks\s+T(\d+) holds (.*?)(?:; waits for (.*), held by (T\d+|no thread))?$)");
+  std::vector<ThreadLocks> all;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) {
+    std::smatch m;
+    if (!std::regex_match(line, m, locks)) continue;
+    ThreadLocks t;
+    t.thread = std::stoi(m[1]);
+    t.holds = m[2] == "no itc lock" ? "" : m[2].str();
+    t.waits_for = m[3];
+    t.held_by = m[4];
+    all.push_back(t);
+  }
+  return all;
 }
 
 namespace {
@@ -189,6 +230,107 @@ std::string location_of(const Cell& c, const std::string& source_root, const std
   return "";
 }
 
+/// The scenario's definition in the catalog project's sources: the `struct` around the line that
+/// names `"<id>"`, searched in the row's source file, the catalog header's folder and (itc's own
+/// tree) models/scenarios. `file` is relative to the source root; the struct is lines
+/// [begin, end] (0-based) of `lines`, the whole file.
+struct ScenarioText {
+  std::string file;
+  std::vector<std::string> lines;
+  std::size_t begin = 0, end = 0;
+};
+
+/// The struct whose definition starts at or before `at` and ends at the next "};": [begin, end].
+std::pair<std::size_t, std::size_t> struct_around(const std::vector<std::string>& lines, std::size_t at) {
+  std::size_t begin = at;
+  while (begin > 0 && lines[begin].rfind("struct ", 0) != 0) --begin;
+  if (begin > 0 && lines[begin - 1].rfind("template", 0) == 0) --begin;
+  std::size_t end = at;
+  while (end + 1 < lines.size() && lines[end] != "};") ++end;
+  return {begin, end};
+}
+
+std::optional<ScenarioText> find_scenario(const std::string& root, const std::string& catalog,
+                                          const Row& row) {
+  namespace fs = std::filesystem;
+  if (root.empty()) return std::nullopt;
+  std::vector<fs::path> files;
+  std::error_code ec;
+  if (!row.source.empty()) files.push_back(fs::path(root) / row.source);
+  for (const fs::path& dir : {fs::path(catalog).parent_path(), fs::path(root) / "models" / "scenarios"}) {
+    if (dir.empty() || !fs::is_directory(dir, ec)) continue;
+    std::vector<fs::path> found;
+    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
+      if (it->path().extension() == ".hpp") found.push_back(it->path());
+    std::sort(found.begin(), found.end());
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  for (const auto& file : files) {
+    std::ifstream f(file);
+    std::vector<std::string> lines;
+    for (std::string l; std::getline(f, l);) lines.push_back(l);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      if (lines[i].find("\"" + row.id + "\"") == std::string::npos) continue;
+      ScenarioText t;
+      t.file = file.lexically_relative(root).lexically_normal().string();
+      std::tie(t.begin, t.end) = struct_around(lines, i);
+      t.lines = std::move(lines);
+      return t;
+    }
+  }
+  return std::nullopt;
+}
+
+/// The line marked "DEFECT" in lines [begin, end] of `file` ("file:line"), else in the structs
+/// that one derives from in the same file (`struct X : Base<P, ...>`: the mistake of
+/// semaphore/release_without_acquire is in the base it shares with bounded_over_release); "".
+std::string defect_marker(const std::string& file, const std::vector<std::string>& lines, std::size_t begin,
+                          std::size_t end, int depth = 0) {
+  for (std::size_t i = begin; i <= end && i < lines.size(); ++i)
+    if (lines[i].find("DEFECT") != std::string::npos) return file + ":" + std::to_string(i + 1);
+  if (depth > 3) return "";
+  static const std::regex bases(R"(^struct \w+\s*:\s*(?:public\s+)?(\w+))");
+  for (std::size_t i = begin; i <= end && i < lines.size(); ++i) {
+    std::smatch m;
+    if (!std::regex_search(lines[i], m, bases)) continue;
+    for (std::size_t k = 0; k < lines.size(); ++k)
+      if (lines[k].rfind("struct " + m[1].str() + " ", 0) == 0 || lines[k] == "struct " + m[1].str() + " {") {
+        const auto [b, e] = struct_around(lines, k);
+        return defect_marker(file, lines, b, e, depth + 1);
+      }
+    break;
+  }
+  return "";
+}
+
+/// The catalog header a checker binary was built from (`<binary> info`), asked once per binary.
+std::string catalog_of(const std::string& binary) {
+  static std::mutex mutex;
+  static std::map<std::string, std::string> known;
+  std::lock_guard<std::mutex> hold(mutex);
+  if (auto it = known.find(binary); it != known.end()) return it->second;
+  const auto info = checker_info(binary);
+  return known[binary] = info ? info->catalog : "";
+}
+
+/// The source root made relative in a report's file paths (TSan's frames name absolute ones),
+/// except on the lines that are commands to paste (re-run, replay), which stay as printed.
+std::string relative_paths(const std::string& text, const std::string& source_root) {
+  if (source_root.empty()) return text;
+  std::string root = source_root;
+  if (root.back() != '/') root += '/';
+  std::string out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("re-run", 0) != 0 && line.rfind("replay", 0) != 0)
+      for (auto p = line.find(root); p != std::string::npos; p = line.find(root, p))
+        line.erase(p, root.size());
+    out += line + "\n";
+  }
+  if (!text.empty() && text.back() != '\n' && !out.empty()) out.pop_back();
+  return out;
+}
+
 }  // namespace
 
 Cell run_check(const Row& row, const std::string& checker, const Options& opt) {
@@ -261,7 +403,8 @@ Cell run_check(const Row& row, const std::string& checker, const Options& opt) {
     const StrategyResult& p = c.strategies[primary];
     c.verdict = p.verdict;
     c.evidence = outputs[primary];
-    c.trace = parse_trace(outputs[primary]);
+    c.trace = parse_trace(outputs[primary], opt.source_root);
+    c.locks = parse_locks(outputs[primary]);
     c.replay = p.replay;
     c.executions = p.executions;
     const std::string ex = field(outputs[primary], "executions");
@@ -306,6 +449,23 @@ Cell run_check(const Row& row, const std::string& checker, const Options& opt) {
     }
   }
   c.location = location_of(c, opt.source_root, bin);
+  if (checker == "tsan") c.evidence = relative_paths(c.evidence, opt.source_root);
+  // Where the defect is: the DEFECT line of the scenario's definition, else of its broken
+  // primitive (the row's source, when the scenario only uses it).
+  const auto scenario =
+      find_scenario(opt.source_root, catalog_of(opt.bin.stress.empty() ? bin : opt.bin.stress), row);
+  if (scenario) {
+    c.defect_location = defect_marker(scenario->file, scenario->lines, scenario->begin, scenario->end);
+    c.scenario_source = "// " + scenario->file + ":" + std::to_string(scenario->begin + 1) + "\n";
+    for (std::size_t i = scenario->begin; i <= scenario->end && i < scenario->lines.size(); ++i)
+      c.scenario_source += scenario->lines[i] + "\n";
+  }
+  if (c.defect_location.empty() && !opt.source_root.empty() && (!scenario || scenario->file != row.source)) {
+    std::ifstream f(std::filesystem::path(opt.source_root) / row.source);
+    std::vector<std::string> lines;
+    for (std::string l; std::getline(f, l);) lines.push_back(l);
+    if (!lines.empty()) c.defect_location = defect_marker(row.source, lines, 0, lines.size() - 1);
+  }
   return c;
 }
 

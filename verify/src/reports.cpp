@@ -5,13 +5,19 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "reports_internal.hpp"
 #include "verify.hpp"
+
+#ifndef ITC_VERSION
+#error "ITC_VERSION (the CMake project's version) is set by verify/CMakeLists.txt"
+#endif
 
 namespace itc::verify {
 namespace fs = std::filesystem;
@@ -44,6 +50,12 @@ nlohmann::json to_json(const Cell& c) {
                           {"location", s.location},
                           {"function", s.function},
                           {"event", s.event}});
+  j["locks"] = nlohmann::json::array();
+  for (const auto& l : c.locks)
+    j["locks"].push_back(
+        {{"thread", l.thread}, {"holds", l.holds}, {"waits_for", l.waits_for}, {"held_by", l.held_by}});
+  j["defect_location"] = c.defect_location;
+  j["scenario_source"] = c.scenario_source;
   return j;
 }
 
@@ -74,10 +86,15 @@ Cell cell_from_json(const nlohmann::json& j) {
     r.replay = s.value("replay", "");
     c.strategies.push_back(r);
   }
+  for (const auto& l : j.value("locks", nlohmann::json::array()))
+    c.locks.push_back(
+        {l.value("thread", 0), l.value("holds", ""), l.value("waits_for", ""), l.value("held_by", "")});
+  c.defect_location = j.value("defect_location", "");
+  c.scenario_source = j.value("scenario_source", "");
   return c;
 }
 
-namespace {
+namespace detail {
 
 std::string xml_escape(const std::string& s) {
   std::string o;
@@ -146,6 +163,135 @@ std::vector<std::string> checkers_in(const std::vector<Cell>& cells) {
   return out;
 }
 
+const Row* find_row(const std::vector<Row>& rows, const std::string& id) {
+  for (const auto& r : rows)
+    if (r.id == id) return &r;
+  return nullptr;
+}
+
+bool is_correct_form(const Row& r) {
+  // Every checker must pass it (lock/correct's "defect" column describes what it does).
+  return !r.expected.empty() && std::all_of(r.expected.begin(), r.expected.end(),
+                                            [](const auto& e) { return satisfies("pass", e.second); });
+}
+
+/// "file:line" -> {file, line}; line 0 when there is none.
+std::pair<std::string, int> split_location(const std::string& location) {
+  const auto p = location.rfind(':');
+  if (p == std::string::npos || p + 1 >= location.size() ||
+      location.find_first_not_of("0123456789", p + 1) != std::string::npos)
+    return {location, 0};
+  return {location.substr(0, p), std::atoi(location.c_str() + p + 1)};
+}
+
+/// The verdict a row's checker was expected to give, in words: "deadlock", "assertion or crash".
+std::string expected_words(const std::string& expected) {
+  std::string e = expected;
+  if (auto p = e.find(" ("); p != std::string::npos) e = e.substr(0, p);
+  if (e == "—") return "pass";
+  std::string out;
+  std::size_t at = 0;
+  for (auto bar = e.find('|'); bar != std::string::npos; at = bar + 1, bar = e.find('|', at))
+    out += e.substr(at, bar - at) + " or ";
+  return out + e.substr(at);
+}
+
+/// A location inside itc's own library or the checkers' machinery: where a mistake shows, not
+/// where it is (queue.hpp's join(), lock.hpp's acquire_slow, tsan_annotations.hpp).
+bool library_internal(const std::string& location) {
+  const std::string file = split_location(location).first;
+  if (file.rfind("primitives/include/itc/broken/", 0) == 0) return false;  // a broken primitive: the defect
+  return file.empty() || file.rfind("primitives/include/itc/", 0) == 0 || file.rfind("models/src/", 0) == 0 ||
+         file.rfind("stress/src/", 0) == 0 || file.rfind("models/include/", 0) == 0 ||
+         file.rfind("relacy/", 0) == 0 || file.find("tsan_annotations") != std::string::npos ||
+         file.front() == '/';
+}
+
+std::string cell_state(const Cell& c) {
+  return !c.match ? "mismatch" : c.verdict != "pass" ? "detected" : "pass";
+}
+
+namespace {
+
+std::string field_of(const std::string& text, const std::string& key) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(key, 0) == 0 && line.size() > key.size() && line[key.size()] == ' ') {
+      auto v = line.substr(key.size());
+      v.erase(0, v.find_first_not_of(' '));
+      return v;
+    }
+  return "";
+}
+
+}  // namespace
+
+std::string evidence_line(const Cell& c) {
+  std::istringstream in(c.evidence);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  if (c.verdict == "timeout" || c.verdict == "crash")
+    for (const auto& l : lines)
+      if (!l.empty() && l.rfind("scenario ", 0) != 0) return l;
+  for (const auto& l : lines)
+    if (l.find("WARNING: ThreadSanitizer:") != std::string::npos) return l.substr(l.find("WARNING:"));
+  if (c.checker == "model") {
+    if (const std::string d = field_of(c.evidence, "detail"); !d.empty()) return d;
+  } else {
+    for (std::size_t i = 0; i + 1 < lines.size(); ++i)
+      if (lines[i] == "evidence" && lines[i + 1] != "ThreadSanitizer report") return lines[i + 1];
+  }
+  for (const char* key : {"runs", "executions", "found"})
+    if (const std::string v = field_of(c.evidence, key); !v.empty()) return std::string(key) + " " + v;
+  for (const auto& l : lines)
+    if (!l.empty()) return l;
+  return "";
+}
+
+std::string seconds_text(double s) {
+  if (s < 0.0005) return "< 1 ms";
+  if (s < 1) return fmt::format("{:.0f} ms", s * 1e3);
+  return fmt::format("{:.2f} s", s);
+}
+
+std::string rerun_command(const Cell& c) {
+  return c.replay.empty() ? "itc-verify repro " + c.id + " --checker " + c.checker : c.replay;
+}
+
+const std::vector<std::pair<std::string, std::string>>& legend() {
+  static const std::vector<std::pair<std::string, std::string>> entries = {
+      {"—",
+       "in an expected cell: this checker is not expected to see the defect, so it must pass (what it "
+       "really gave is shown all the same)"},
+      {"a|b", "either verdict is the expected one"},
+      {"(p)",
+       "a probabilistic detection: real threads find it in at least 95 of 100 runs within the "
+       "scenario's default budget; the measured rate is shown"},
+      {"3/3", "detection rate: found in 3 of 3 extra runs (--rate-runs)"},
+      {"b2+r+p3",
+       "model cells: the strategies that found it — b2 bounded search (bound 2), r random "
+       "search, p3 PCT (depth 3); a defect found by any strategy is a detection, a correct "
+       "form must pass every strategy"},
+      {"0.012 s", "time until the checker found the defect (the strategy or run that found it)"},
+      {"ok / ✅", "the verdict is the catalog's expected one"},
+      {"BAD / ❌",
+       "the verdict is not the expected one: a missed detection, a correct form flagged, "
+       "another defect, or no verdict"},
+      {"timeout", "the check gave no verdict within its time limit (or the --budget was used up)"},
+      {"inconclusive", "a model search stopped at its cap without a failure: no verdict"},
+      {"hang", "stress: no thread made progress for the watchdog's interval (a deadlock on real threads)"},
+      {"deadlock", "model: every thread is blocked"},
+      {"assertion", "an invariant of the scenario failed"},
+      {"error", "itc raised the error its Python model raises (task_done() too many times, ...)"},
+  };
+  return entries;
+}
+
+}  // namespace detail
+using namespace detail;
+
+namespace {
+
 std::string junit(const std::vector<Cell>& cells) {
   const auto failures = std::count_if(cells.begin(), cells.end(), [](const Cell& c) { return !c.match; });
   double total = 0;
@@ -178,170 +324,209 @@ std::string junit(const std::vector<Cell>& cells) {
   return o.str();
 }
 
-nlohmann::json sarif(const std::vector<Row>& rows, const std::vector<Cell>& cells) {
-  // One rule per catalog scenario; one result per cell in which a checker reported a defect,
-  // at the source line the checker points to. Expected detections are "note"s (the catalog
-  // demonstrating a mistake); a mismatch is an "error".
+/// The line where a scenario's definition starts ("// file:line" heads Cell::scenario_source).
+std::string definition_location(const Cell& c) {
+  if (c.scenario_source.rfind("// ", 0) != 0) return "";
+  return c.scenario_source.substr(3, c.scenario_source.find('\n') - 3);
+}
+
+/// Where a result points: the defect's line (the `// DEFECT` line of the scenario or of its
+/// broken primitive); for a correct form (no defect), the line the checker points at if it is
+/// the scenario's own code, else the scenario's definition; never a line the evidence does not
+/// give (then the file alone).
+std::pair<std::string, int> result_location(const Row* row, const Cell& c) {
+  if (!c.defect_location.empty()) return split_location(c.defect_location);
+  if (!c.location.empty() && !library_internal(c.location)) return split_location(c.location);
+  if (const std::string d = definition_location(c); !d.empty()) return split_location(d);
+  return {row ? row->source : std::string(), 0};
+}
+
+/// The help of a scenario's rule, as text and as Markdown.
+std::pair<std::string, std::string> rule_help(const Row& r) {
+  if (is_correct_form(r)) {
+    const std::string text = "The correct form of " + r.origin +
+                             ": every checker must pass it. A checker that reports a defect here "
+                             "found a bug in the primitive (or the checker); its evidence is in report.html.";
+    return {text, text};
+  }
+  return {"Defect: " + r.defect + "\nFix: " + r.fix + "\nOrigin: " + r.origin,
+          "**Defect:** " + r.defect + "\n\n**Fix:** " + r.fix + "\n\n*Origin:* " + r.origin};
+}
+
+nlohmann::json sarif(const std::vector<Row>& rows, const std::vector<Cell>& cells,
+                     const ReportOptions& options) {
+  // For code scanning: an alert is a cell that did not match — a missed detection, a correct form
+  // flagged, another defect than the catalog's, a check without a verdict. Expected detections
+  // are the catalog demonstrating its mistakes: `kind: "pass"`, `level: "none"` (no alert), or
+  // left out. Each result points at the defect's line, not at the library line it shows in.
   nlohmann::json rules = nlohmann::json::array();
-  for (const auto& r : rows)
+  std::map<std::string, std::size_t> rule_index;
+  for (const auto& r : rows) {
+    rule_index[r.id] = rules.size();
+    const auto [text, md] = rule_help(r);
+    const std::string family = r.id.substr(0, r.id.find('/'));
     rules.push_back(
         {{"id", r.id},
          {"name", r.id},
-         {"shortDescription", {{"text", r.defect == "—" ? "correct form of " + r.origin : r.defect}}},
-         {"fullDescription", {{"text", "Tutorial origin: " + r.origin + ". Fix: " + r.fix}}},
-         {"help", {{"text", "Fix: " + r.fix}}}});
+         {"shortDescription", {{"text", is_correct_form(r) ? "correct form: " + r.origin : r.defect}}},
+         {"fullDescription",
+          {{"text", is_correct_form(r)
+                        ? "The correct form of " + r.origin + "; no checker may report a defect."
+                        : r.defect + " (" + r.origin + "). Fix: " + r.fix}}},
+         {"help", {{"text", text}, {"markdown", md}}},
+         {"defaultConfiguration", {{"level", "error"}}},
+         {"properties", {{"tags", {"concurrency", family}}}}});
+  }
   nlohmann::json results = nlohmann::json::array();
   for (const auto& c : cells) {
-    if (c.verdict == "pass" && c.match) continue;
-    std::string uri = c.location.substr(0, c.location.rfind(':'));
-    int line = 1;
-    if (auto p = c.location.rfind(':'); p != std::string::npos)
-      line = std::max(1, std::atoi(c.location.c_str() + p + 1));
-    if (uri.empty()) {
-      for (const auto& r : rows)
-        if (r.id == c.id) uri = r.source;
+    const Row* row = find_row(rows, c.id);
+    const bool detection = c.match && c.verdict != "pass";
+    if (c.match && !detection) continue;  // a correct form that passed: nothing to say
+    if (detection && !options.sarif_expected) continue;
+    const auto [uri, line] = result_location(row, c);
+    std::string text;
+    if (detection) {
+      text = fmt::format("{} found the expected {} ({}).", c.checker, c.verdict, row ? row->defect : c.id);
+    } else if (c.verdict == "timeout") {
+      text = fmt::format("{} gave no verdict: the check ran out of time (expected {}).", c.checker,
+                         expected_words(c.expected));
+    } else if (row && is_correct_form(*row)) {
+      text = fmt::format("{} reports {} in the correct form {}: every checker must pass it.", c.checker,
+                         c.verdict, c.id);
+    } else if (c.verdict == "pass") {
+      text = fmt::format("{} missed the defect ({}): expected {}, got pass.", c.checker,
+                         row ? row->defect : c.id, expected_words(c.expected));
+    } else {
+      text = fmt::format("{} reports {}, expected {} ({}).", c.checker, c.verdict, expected_words(c.expected),
+                         row ? row->defect : c.id);
     }
-    nlohmann::json result = {
-        {"ruleId", c.id},
-        {"level", c.match ? "note" : "error"},
-        {"message",
-         {{"text", fmt::format("{}: {} (expected {}){}. Reproduce: {}", c.checker, c.verdict, c.expected,
-                               c.match ? "" : " — MISMATCH", c.replay.empty() ? "n/a" : c.replay)}}},
-        {"locations",
-         nlohmann::json::array({{{"physicalLocation",
-                                  {{"artifactLocation", {{"uri", uri}, {"uriBaseId", "%SRCROOT%"}}},
-                                   {"region", {{"startLine", line}}}}}}})},
-        {"properties", {{"checker", c.checker}, {"verdict", c.verdict}, {"expected", c.expected}}}};
+    if (!c.location.empty() && c.location != uri + ":" + std::to_string(line))
+      text += " The checker points at " + c.location + ".";
+    text += " Re-run: " + rerun_command(c);
+    nlohmann::json physical = {{"artifactLocation", {{"uri", uri}, {"uriBaseId", "%SRCROOT%"}}}};
+    if (line > 0) physical["region"] = {{"startLine", line}};
+    nlohmann::json result = {{"ruleId", c.id},
+                             {"kind", detection ? "pass" : "fail"},
+                             {"level", detection                ? "none"
+                                       : c.verdict == "timeout" ? "warning"
+                                                                : "error"},
+                             {"message", {{"text", text}}},
+                             {"locations", nlohmann::json::array({{{"physicalLocation", physical}}})},
+                             {"partialFingerprints", {{"itcCell/v1", c.id + "|" + c.checker}}},
+                             {"properties",
+                              {{"checker", c.checker},
+                               {"verdict", c.verdict},
+                               {"expected", c.expected},
+                               {"match", c.match},
+                               {"replay", c.replay}}}};
+    if (auto it = rule_index.find(c.id); it != rule_index.end()) result["ruleIndex"] = it->second;
+    // Where the checker saw it, when that is elsewhere (a library line): a related location.
+    if (const auto [file, at] = split_location(c.location);
+        !file.empty() && file.front() != '/' && at > 0 && c.location != uri + ":" + std::to_string(line))
+      result["relatedLocations"] =
+          nlohmann::json::array({{{"id", 1},
+                                  {"message", {{"text", "where " + c.checker + " saw it"}}},
+                                  {"physicalLocation",
+                                   {{"artifactLocation", {{"uri", file}, {"uriBaseId", "%SRCROOT%"}}},
+                                    {"region", {{"startLine", at}}}}}}});
     results.push_back(result);
   }
-  return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-          {"version", "2.1.0"},
-          {"runs", nlohmann::json::array({{{"tool",
-                                            {{"driver",
-                                              {{"name", "itc-verify"},
-                                               {"informationUri", "https://example.invalid/itc"},
-                                               {"version", "0.1.0"},
-                                               {"rules", rules}}}}},
-                                           {"results", results}}})}};
+  return {
+      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+      {"version", "2.1.0"},
+      {"runs", nlohmann::json::array(
+                   {{{"tool",
+                      {{"driver",
+                        {{"name", "itc-verify"},
+                         {"version", tool_version()},
+                         {"semanticVersion", tool_version()},
+                         {"rules", rules}}}}},
+                     {"originalUriBaseIds",
+                      {{"%SRCROOT%", {{"description", {{"text", "the root of the catalog's project"}}}}}}},
+                     {"columnKind", "unicodeCodePoints"},
+                     {"results", results}}})}};
+}
+
+/// Text inside a Markdown table cell or inline code: no pipe or newline breaks the table.
+std::string md_cell(std::string s) {
+  for (std::size_t p = s.find('|'); p != std::string::npos; p = s.find('|', p + 2)) s.replace(p, 1, "\\|");
+  std::replace(s.begin(), s.end(), '\n', ' ');
+  return s;
+}
+
+/// `text` as inline code, with a fence longer than any run of backticks inside it.
+std::string md_code(const std::string& text) {
+  std::size_t longest = 0, run = 0;
+  for (char ch : text) longest = std::max(longest, run = ch == '`' ? run + 1 : 0);
+  const std::string fence(longest + 1, '`');
+  const bool pad = !text.empty() && (text.front() == '`' || text.back() == '`');
+  return fence + (pad ? " " : "") + text + (pad ? " " : "") + fence;
 }
 
 std::string markdown(const std::vector<Row>& rows, const std::vector<Cell>& cells) {
+  // The CI job summary: what did not match first, each with the line of evidence that says what
+  // happened and the command that re-runs it; then the matrix and its legend.
   const auto checkers = checkers_in(cells);
-  const auto mismatches = std::count_if(cells.begin(), cells.end(), [](const Cell& c) { return !c.match; });
+  std::vector<const Cell*> bad;
+  for (const auto& r : rows)
+    for (const auto& k : checkers)
+      if (const Cell* c = find_cell(cells, r.id, k); c != nullptr && !c->match) bad.push_back(c);
   std::ostringstream o;
   o << "## itc-verify: detection matrix\n\n"
-    << (mismatches == 0 ? "**Every cell matches its expected verdict.**"
-                        : fmt::format("**{} of {} cells do not match.**", mismatches, cells.size()))
-    << "\n\n| scenario |";
+    << (bad.empty() ? fmt::format("**Every cell matches its expected verdict ({} cells).**", cells.size())
+                    : fmt::format("**{} of {} cells do not match.**", bad.size(), cells.size()))
+    << "\n\n";
+  if (!bad.empty()) {
+    o << "### Cells that do not match\n\n";
+    for (const Cell* c : bad) {
+      const Row* row = find_row(rows, c->id);
+      o << "- ❌ " << md_code(c->id) << " · **" << c->checker << "**: got " << md_code(cell_label(*c))
+        << ", expected " << md_code(c->expected);
+      if (row != nullptr)
+        o << " — " << (is_correct_form(*row) ? "the correct form: every checker must pass it" : row->defect);
+      o << "\n";
+      if (const std::string e = evidence_line(*c); !e.empty()) o << "  - evidence: " << md_code(e) << "\n";
+      if (!c->defect_location.empty()) o << "  - defect at " << md_code(c->defect_location) << "\n";
+      if (!c->location.empty() && c->location != c->defect_location)
+        o << "  - the checker points at " << md_code(c->location) << "\n";
+      o << "  - re-run: "
+        << (c->replay.empty() ? "(none: the checker printed no re-run line)" : md_code(c->replay)) << "\n";
+    }
+    o << "\n";
+  }
+  o << "### Matrix\n\n| scenario |";
   for (const auto& k : checkers) o << " " << k << " |";
   o << "\n|---|";
   for (size_t i = 0; i < checkers.size(); ++i) o << "---|";
   o << "\n";
-  for (const auto& r : rows) {
-    bool any = false;
-    std::ostringstream line;
-    line << "| `" << r.id << "` |";
-    for (const auto& k : checkers) {
-      const Cell* c = find_cell(cells, r.id, k);
-      if (c == nullptr) {
-        line << " |";
-        continue;
-      }
-      any = true;
-      line << " " << (c->match ? "✅" : "❌") << " " << cell_label(*c);
-      if (!c->match) line << " (expected " << c->expected << ")";
-      if (c->detection_seconds && c->verdict != "pass")
-        line << fmt::format(", {:.3f} s", *c->detection_seconds);
-      line << " |";
-    }
-    if (any) o << line.str() << "\n";
-  }
-  if (std::find(checkers.begin(), checkers.end(), "model") != checkers.end())
-    o << "\n" << kStrategyLegend << ".\n";
-  return o.str();
-}
-
-std::string html(const std::vector<Row>& rows, const std::vector<Cell>& cells, const nlohmann::json& meta) {
-  const auto checkers = checkers_in(cells);
-  const auto mismatches = std::count_if(cells.begin(), cells.end(), [](const Cell& c) { return !c.match; });
-  std::ostringstream o;
-  o << R"(<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>itc-verify report</title><style>
-body{font-family:system-ui,sans-serif;margin:2em;color:#222}
-table.matrix{border-collapse:collapse;font-size:14px}
-.matrix td,.matrix th{border:1px solid #ccc;padding:4px 8px;text-align:left}
-.ok{background:#e6f4ea}.bad{background:#fce8e6;font-weight:bold}.pass{color:#666}
-code{font-family:ui-monospace,monospace}
-.lanes{display:grid;gap:0;font-family:ui-monospace,monospace;font-size:12px;margin:8px 0 24px 0;border:1px solid #ccc}
-.lanes div{padding:2px 6px;border-bottom:1px solid #eee;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-.lanes .head{background:#333;color:#fff;font-weight:bold;position:sticky;top:0}
-.lanes .step{color:#888;text-align:right}
-.lanes .ev{background:#eef3fd;border-left:3px solid #4a7bd0}
-.lanes .fail{background:#fce8e6;border-left:3px solid #c5221f;font-weight:bold}
-h2{margin-top:2em}
-</style></head><body>
-)";
-  o << "<h1>itc-verify: detection matrix</h1>\n<p>"
-    << (mismatches == 0 ? "Every cell matches its expected verdict."
-                        : fmt::format("{} of {} cells do not match.", mismatches, cells.size()))
-    << " Generated " << xml_escape(meta.value("generated", "")) << ".</p>\n";
-  o << "<table class=\"matrix\"><tr><th>scenario</th>";
-  for (const auto& k : checkers) o << "<th>" << k << "</th>";
-  o << "<th>defect</th></tr>\n";
-  for (const auto& r : rows) {
-    std::ostringstream tr;
-    bool any = false;
-    tr << "<tr><td><code>" << xml_escape(r.id) << "</code></td>";
-    for (const auto& k : checkers) {
-      const Cell* c = find_cell(cells, r.id, k);
-      if (c == nullptr) {
-        tr << "<td></td>";
-        continue;
-      }
-      any = true;
-      tr << "<td class=\"" << (c->match ? (c->verdict == "pass" ? "ok pass" : "ok") : "bad")
-         << "\" title=\"expected " << xml_escape(c->expected)
-         << (c->strategies.empty() ? "" : " — " + xml_escape(strategies_text(*c))) << "\">"
-         << xml_escape(cell_label(*c));
-      if (!c->match) tr << " (expected " << xml_escape(c->expected) << ")";
-      if (c->detection_seconds && c->verdict != "pass")
-        tr << fmt::format(" <small>{:.3f}s</small>", *c->detection_seconds);
-      tr << "</td>";
-    }
-    tr << "<td>" << xml_escape(r.defect) << "</td></tr>\n";
-    if (any) o << tr.str();
-  }
-  o << "</table>\n<p><small>" << kStrategyLegend << ".</small></p>\n";
-  // Every failing model cell: its interleaving as one lane per thread.
-  for (const auto& c : cells) {
-    if (c.trace.empty()) continue;
-    unsigned threads = 0;
-    for (const auto& s : c.trace) threads = std::max(threads, static_cast<unsigned>(s.thread) + 1);
-    o << "<h2 id=\"" << xml_escape(c.id) << "\"><code>" << xml_escape(c.id) << "</code> — "
-      << xml_escape(c.checker) << ": " << xml_escape(c.verdict) << "</h2>\n";
-    if (!c.strategies.empty()) o << "<p>" << xml_escape(strategies_text(c)) << "</p>\n";
-    o << "<p>Replay: <code>" << xml_escape(c.replay) << "</code></p>\n";
-    o << "<div class=\"lanes\" style=\"grid-template-columns:4em repeat(" << threads
-      << ",minmax(14em,1fr))\">";
-    o << "<div class=\"head\">step</div>";
-    for (unsigned t = 0; t < threads; ++t) o << "<div class=\"head\">thread " << t << "</div>";
-    for (size_t i = 0; i < c.trace.size(); ++i) {
-      const auto& s = c.trace[i];
-      const bool last = i + 1 == c.trace.size();
-      o << "<div class=\"step\">" << s.step << "</div>";
-      for (unsigned t = 0; t < threads; ++t) {
-        if (static_cast<int>(t) == s.thread) {
-          const std::string file = s.location.substr(s.location.rfind('/') + 1);
-          o << "<div class=\"" << (last ? "fail" : "ev") << "\" title=\""
-            << xml_escape(s.location + " " + s.function) << "\">"
-            << xml_escape(file + " " + s.function + ": " + s.event) << "</div>";
-        } else {
-          o << "<div></div>";
+  // Rows with a mismatch first, then the rest in catalog order.
+  for (const bool mismatching : {true, false})
+    for (const auto& r : rows) {
+      bool any = false, row_bad = false;
+      std::ostringstream line;
+      line << "| " << md_code(r.id) << " |";
+      for (const auto& k : checkers) {
+        const Cell* c = find_cell(cells, r.id, k);
+        if (c == nullptr) {
+          line << " |";
+          continue;
         }
+        any = true;
+        row_bad = row_bad || !c->match;
+        line << " " << (c->match ? "✅" : "❌") << " " << md_cell(cell_label(*c));
+        if (!c->match) line << " (expected " << md_cell(c->expected) << ")";
+        if (c->detection_seconds && c->verdict != "pass")
+          line << fmt::format(", {:.3f} s", *c->detection_seconds);
+        line << " |";
       }
+      if (any && row_bad == mismatching) o << line.str() << "\n";
     }
-    o << "</div>\n";
-  }
-  o << "</body></html>\n";
+  o << "\n<details><summary>Legend</summary>\n\n| symbol | meaning |\n|---|---|\n";
+  for (const auto& [symbol, meaning] : legend())
+    o << "| " << md_code(symbol) << " | " << md_cell(meaning) << " |\n";
+  o << "\n</details>\n\nThe full evidence of every cell is in `report.html`; `itc-verify repro <id> "
+       "--checker <c>` "
+       "prints it again.\n";
   return o.str();
 }
 
@@ -383,8 +568,12 @@ std::string matrix_text(const std::vector<Row>& rows, const std::vector<Cell>& c
   return o.str();
 }
 
+const char* tool_version() {
+  return ITC_VERSION;
+}
+
 void write_reports(const std::string& dir, const std::vector<Row>& rows, const std::vector<Cell>& cells,
-                   const nlohmann::json& meta) {
+                   const nlohmann::json& meta, const ReportOptions& options) {
   const fs::path target = fs::absolute(dir);
   const fs::path tmp =
       target.parent_path() / (target.filename().string() + ".tmp-" + std::to_string(::getpid()));
@@ -407,9 +596,9 @@ void write_reports(const std::string& dir, const std::vector<Row>& rows, const s
       {"mismatches", std::count_if(cells.begin(), cells.end(), [](const Cell& c) { return !c.match; })}};
   write_file(tmp / "results.json", all.dump(2) + "\n");
   write_file(tmp / "junit.xml", junit(cells));
-  write_file(tmp / "results.sarif", sarif(rows, cells).dump(2) + "\n");
+  write_file(tmp / "results.sarif", sarif(rows, cells, options).dump(2) + "\n");
   write_file(tmp / "summary.md", markdown(rows, cells));
-  write_file(tmp / "report.html", html(rows, cells, meta));
+  write_file(tmp / "report.html", html_report(rows, cells, meta));
   fs::remove_all(target);
   fs::rename(tmp, target);
 }

@@ -54,6 +54,15 @@ struct TraceStep {
   std::string event;
 };
 
+/// One thread's itc locks at the end of a failing model execution (the model checker's
+/// "locks      T1 holds Lock#2 (acquired f:40 g); waits for Lock#1 (at f:41 g), held by T0").
+struct ThreadLocks {
+  int thread = 0;
+  std::string holds;      // "Lock#2 (acquired models/scenarios/lock.hpp:40 move_holding)", "" = none
+  std::string waits_for;  // "Lock#1 (at models/scenarios/lock.hpp:41 move_holding)", "" = none
+  std::string held_by;    // "T0", "no thread", "" (not waiting)
+};
+
 /// One model-checker strategy's result inside a model cell.
 struct StrategyResult {
   std::string name;     // "bound 2", "random"
@@ -80,6 +89,13 @@ struct Cell {
   // Model: every strategy's verdict. A defect found by any strategy is a detection (the cell
   // shows the first that found it); a correct form must pass every strategy.
   std::vector<StrategyResult> strategies;
+  std::vector<ThreadLocks> locks;  // model deadlock: what each thread holds and waits for
+  // Where the mistake is, read from the catalog project's sources (empty when they are not
+  // found): the line marked `// DEFECT` inside the scenario's definition or in its broken
+  // primitive ("file:line", relative to the source root), and the scenario's definition itself
+  // ("// file:line" then its text) for the compare view.
+  std::string defect_location;
+  std::string scenario_source;
 };
 
 /// The short form of the strategies that found a model cell's verdict: "b2+r", "b2", "r".
@@ -93,12 +109,27 @@ Cell run_check(const Row& row, const std::string& checker, const Options& opt);
 
 nlohmann::json to_json(const Cell& c);
 Cell cell_from_json(const nlohmann::json& j);
-std::vector<TraceStep> parse_trace(const std::string& model_output);
+/// The interleaving a model checker printed after "trace". Function names are kept whole (a
+/// template's arguments contain ", "); paths under `source_root` are made relative to it.
+std::vector<TraceStep> parse_trace(const std::string& model_output, const std::string& source_root = "");
+/// The "locks" lines a model checker prints after a deadlock (none: empty).
+std::vector<ThreadLocks> parse_locks(const std::string& model_output);
+
+/// How the reports are written.
+struct ReportOptions {
+  /// SARIF: also list every expected detection, as `kind: "pass"`, `level: "none"` (never an
+  /// alert). Off: results.sarif holds the mismatches only.
+  bool sarif_expected = true;
+};
 
 /// Writes results.json, junit.xml, results.sarif, summary.md and report.html into `dir`
 /// atomically: everything goes to a sibling temporary folder first, which then replaces `dir`.
+/// `meta` (generated, shard, checkers, ...) goes into results.json as it is.
 void write_reports(const std::string& dir, const std::vector<Row>& rows, const std::vector<Cell>& cells,
-                   const nlohmann::json& meta);
+                   const nlohmann::json& meta, const ReportOptions& options = {});
+
+/// The version itc-verify was built as (the CMake project's version).
+const char* tool_version();
 std::string matrix_text(const std::vector<Row>& rows, const std::vector<Cell>& cells,
                         const std::vector<std::string>& checkers);
 
