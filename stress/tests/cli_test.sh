@@ -26,14 +26,15 @@ out=$("$runner" run queue/correct --seed 7 --chaos off --iterations 3 --stall-ms
 echo "ok: --chaos off and --stall-ms accepted"
 
 out=$("$runner" repro counter/no_lock --budget 10); rc=$?
-[ "$rc" -eq 0 ] && grep -Eq '^repro      reproduced assertion after [0-9]+ attempts? in [0-9.]+ s' <<<"$out" ||
+[ "$rc" -eq 0 ] && grep -Eq '^repro      reproduced [a-z_]+ after [0-9]+ attempts? in [0-9.]+ s' <<<"$out" ||
   fail "repro did not report attempts: $out"
 echo "ok: repro reports attempts and time"
 
 # repro's words and exit status agree (0: the catalog's verdict was reproduced — for a correct
 # form, no failure), and it says how far it got while it runs instead of being silent.
-err=$("$runner" repro queue/correct --budget 7 2>&1 >/tmp/itc-stress-cli-$$.out); rc=$?
-out=$(cat /tmp/itc-stress-cli-$$.out); rm -f /tmp/itc-stress-cli-$$.out
+stdout_file=$(mktemp)
+err=$("$runner" repro queue/correct --budget 7 2>&1 >"$stdout_file"); rc=$?
+out=$(cat "$stdout_file"); rm -f "$stdout_file"
 [ "$rc" -eq 0 ] && grep -Eq '^repro      reproduced pass \(the expected verdict: no failure\) after [0-9]+ attempts in' <<<"$out" ||
   fail "repro of a correct form: status $rc, $out"
 grep -Eq '^itc-stress: repro queue/correct: [0-9]+ runs in [0-9.]+ s, no failure yet' <<<"$err" ||
