@@ -44,6 +44,21 @@ if(NOT DEFINED ITC_CHECKERS_ROOT)
     add_library(itc::itc ALIAS _itc_library)
   endif()
 endif()
+# The version of itc the checkers are built from (`<checker> --version`): itc's project version
+# (its own tree, add_subdirectory), the installed package's (itcConfig.cmake sets ITC_VERSION), or
+# read from itc's CMakeLists.txt when this file is include()d alone.
+if(NOT DEFINED ITC_VERSION)
+  if(DEFINED itc_VERSION AND NOT itc_VERSION STREQUAL "")
+    set(ITC_VERSION ${itc_VERSION})
+  elseif(EXISTS ${ITC_CHECKERS_ROOT}/CMakeLists.txt)
+    file(STRINGS ${ITC_CHECKERS_ROOT}/CMakeLists.txt _itc_project REGEX "^project\\(itc VERSION [0-9.]+")
+    string(REGEX REPLACE "^project\\(itc VERSION ([0-9.]+).*" "\\1" ITC_VERSION "${_itc_project}")
+  endif()
+  if(NOT ITC_VERSION)
+    set(ITC_VERSION unknown)
+  endif()
+endif()
+set_property(GLOBAL PROPERTY ITC_VERSION ${ITC_VERSION})
 # Kept as global properties: itc_add_checkers() is called from the consumer's directories, which
 # do not see variables set in itc's own (add_subdirectory) scope.
 set_property(GLOBAL PROPERTY ITC_CHECKERS_ROOT ${ITC_CHECKERS_ROOT})
@@ -97,6 +112,7 @@ function(itc_add_checkers name)
   get_property(ITC_CHECKERS_ROOT GLOBAL PROPERTY ITC_CHECKERS_ROOT)
   get_property(ITC_CHECKERS_INCLUDE_DIRS GLOBAL PROPERTY ITC_CHECKERS_INCLUDE_DIRS)
   get_property(ITC_LIBRARY_ROOTS GLOBAL PROPERTY ITC_LIBRARY_ROOTS)
+  get_property(itc_version GLOBAL PROPERTY ITC_VERSION)
   if(NOT ARG_CATALOG)
     message(FATAL_ERROR "itc_add_checkers(${name}): CATALOG <header> is required")
   endif()
@@ -120,7 +136,8 @@ function(itc_add_checkers name)
   endif()
   string(REPLACE ";" ":" library_roots "${ITC_LIBRARY_ROOTS}")
   set(definitions ITC_CATALOG_HEADER="${ARG_CATALOG}" ITC_CATALOG_PATH="${catalog_path}"
-                  ITC_SOURCE_ROOT="${source_root}" ITC_LIBRARY_ROOTS="${library_roots}")
+                  ITC_SOURCE_ROOT="${source_root}" ITC_LIBRARY_ROOTS="${library_roots}"
+                  ITC_VERSION="${itc_version}")
   set(stress_sources ${ITC_CHECKERS_ROOT}/stress/src/stress_runner.cpp ${ITC_CHECKERS_ROOT}/stress/src/chaos.cpp
                      ${ITC_CHECKERS_ROOT}/stress/src/process.cpp)
   set(stress_script ${ITC_CHECKERS_ROOT}/stress/tests/GenerateStressTests.cmake)

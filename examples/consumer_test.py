@@ -117,6 +117,12 @@ for t in targets[:3]:
     check(os.access(os.path.join(build, t), os.X_OK), f"{t} is in the project's build folder")
 check(os.access(verify, os.X_OK), f"itc-verify is at {verify}")
 
+# Each checker names itself and the version of itc it was built from (installed or not).
+for t in targets[:3]:
+    r = run([os.path.join(build, t), "--version"])
+    check(r.returncode == 0 and re.fullmatch(re.escape(t) + r" \(itc\) \d+\.\d+\.\d+\n", r.stdout),
+          f"{t} --version: {r.stdout.strip()}")
+
 # The tsan checker is a TSan build; the plain runner is not.
 info = run([checkers + "-tsan", "info"])
 check("checker      tsan" in info.stdout, "mybuffer-tsan says it is the tsan checker")

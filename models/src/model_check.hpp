@@ -222,6 +222,7 @@ ModelResult run_model_window(const ModelOptions& opt, unsigned long long first, 
       std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                              std::chrono::duration<double>(opt.seconds()));
   spurious_wakeups().per_wait = opt.spurious;
+  search_progress().begin();
   lock_order().reset_search();
 
   if (!opt.replay.empty()) {
@@ -383,17 +384,16 @@ inline std::string replay_command(const ModelEntry& e, const ModelOptions& opt, 
   std::exit(2);
 }
 
-inline unsigned long long parse_count(const std::string& flag, const char* text, unsigned long long max,
-                                      unsigned long long min = 1) {
+/// A whole number in [min, max] for `flag`; otherwise exit 2 with what was expected, in the
+/// option's own unit: "--bound: expected a whole number of preemptions between 1 and 16, got '17'".
+inline unsigned long long parse_count(const std::string& flag, const std::string& what, const char* text,
+                                      unsigned long long max, unsigned long long min = 1) {
   unsigned long long v = 0;
   const std::string_view s(text);
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size())
-    usage_error(flag + " needs a " + (min == 0 ? "non-negative" : "positive") + " integer, got '" + text +
-                "'");
-  if (v < min || v > max)
-    usage_error(flag + " must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
-                text);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || v < min || v > max)
+    usage_error(flag + ": expected " + what + " between " + std::to_string(min) + " and " +
+                std::to_string(max) + ", got '" + text + "'");
   return v;
 }
 
@@ -403,8 +403,48 @@ inline int print_usage(std::ostream& os) {
         "       itc-model run <id> [--strategy random|bound|full|pct] [--iterations N] [--max-seconds S]\n"
         "                          [--bound K] [--depth D] [--pct-steps K] [--spurious W] [--seed S]\n"
         "                          [--jobs J] [--replay STATE] [--quiet]\n"
-        "       itc-model rate <id> --strategy pct [--depth D] [--iterations N] [--seed S] [--pct-steps K]\n";
+        "       itc-model rate <id> --strategy pct [--depth D] [--iterations N] [--seed S] [--pct-steps K]\n"
+        "       itc-model --version | --help\n";
   return 2;
+}
+
+/// `--help`: every command, option, default and the exit status.
+inline void print_help(std::ostream& os) {
+  os << "itc-model: the catalog's scenarios under the Relacy model checker, which explores the\n"
+        "interleavings of their threads (and weak-memory outcomes) and reports the first that fails.\n\n";
+  print_usage(os);
+  os << "\n"
+        "commands\n"
+        "  list [--ids]        every scenario: its id, the verdict the catalog expects, its defect\n"
+        "  info                which checker this is, its catalog and its source root (for itc-verify)\n"
+        "  run <id>            search the scenario; print the verdict, and for a failure the\n"
+        "                      interleaving (step, thread, source line: event) and a line that replays it\n"
+        "  rate <id>           PCT only: the share of executions that fail, against PCT's bound\n"
+        "\n"
+        "options (run, rate)\n"
+        "  --strategy S        random: uniformly random schedules, spurious wake-ups injected (default "
+        "random)\n"
+        "                      bound: every schedule with at most --bound preemptions, depth first\n"
+        "                      full: every schedule; pct: probabilistic concurrency testing\n"
+        "  --iterations N      executions (default 100000 for random and pct, 10000 for rate; bound and\n"
+        "                      full: the whole tree); reaching it before the tree's end is `inconclusive`\n"
+        "  --max-seconds S     stop after S seconds, verdict `inconclusive` (default 240; 1..86400)\n"
+        "  --bound K           bound: preemptions per execution (default 2; 1..16)\n"
+        "  --depth D           pct: bug depth, D-1 priority change points (default 3; 1..17)\n"
+        "  --pct-steps K       pct: execution length in steps (default: measured)\n"
+        "  --spurious W        spurious wake-ups per thread and condition variable (default 1; 0..8)\n"
+        "  --seed S            random, pct: the generator's seed (default 0)\n"
+        "  --jobs J            random, pct: J processes, each a disjoint share of the executions (default "
+        "1)\n"
+        "  --replay STATE      run only the execution a failing run printed after --replay\n"
+        "  --quiet             no interleaving, only the verdict and the replay line\n"
+        "\n"
+        "A search that runs longer than 2 s prints a progress line on stderr every 5 s (executions so\n"
+        "far, their rate, the strategy); stdout carries only the result.\n"
+        "\n"
+        "Exit status: 0 the verdict is the one the catalog expects from the model checker (rate: the\n"
+        "measured rate meets PCT's bound); 1 it is not (an `inconclusive` search, stopped by a cap,\n"
+        "never is); 2 bad usage (one line on stderr).\n";
 }
 
 /// A result through a pipe (--jobs): each field as "<length>\n<bytes>".
@@ -482,6 +522,8 @@ inline ModelResult run_jobs(const ModelEntry& e, const ModelOptions& opt) {
     if (pid == 0) {
       ::close(fds[0]);
       std::signal(SIGTERM, itc_model_stop_handler);
+      if (search_progress().on())
+        search_progress().label += ", job " + std::to_string(j + 1) + " of " + std::to_string(jobs);
       const std::string out = serialize(e.run_window(opt, lo, hi));
       std::size_t done = 0;
       while (done < out.size()) {
@@ -597,9 +639,15 @@ inline int rate_main(const ModelEntry& e, ModelOptions opt) {
 
 inline int model_main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "-h" || args[0] == "--help") {
-    print_usage(args.empty() ? std::cerr : std::cout);
-    return args.empty() ? 2 : 0;
+  if (args.empty()) return print_usage(std::cerr);
+  if (std::find_if(args.begin(), args.end(),
+                   [](const std::string& a) { return a == "-h" || a == "--help"; }) != args.end()) {
+    print_help(std::cout);
+    return 0;
+  }
+  if (args[0] == "--version") {
+    print_version(stdout, "itc-model");
+    return 0;
   }
   if (args[0] == "info") {
     print_checker_info(stdout, "model");
@@ -646,21 +694,22 @@ inline int model_main(int argc, char** argv) {
       else
         usage_error("unknown strategy '" + s + "' (random, bound, full, pct)");
     } else if (a == "--iterations") {
-      opt.iterations = parse_count(a, value(), kMaxIterations);
+      opt.iterations = parse_count(a, "a whole number of executions", value(), kMaxIterations);
     } else if (a == "--max-seconds") {
-      opt.max_seconds = static_cast<double>(parse_count(a, value(), 86400));
+      opt.max_seconds = static_cast<double>(parse_count(a, "a whole number of seconds", value(), 86400));
     } else if (a == "--bound") {
-      opt.bound = static_cast<unsigned>(parse_count(a, value(), 16));
+      opt.bound = static_cast<unsigned>(parse_count(a, "a whole number of preemptions", value(), 16));
     } else if (a == "--depth") {
-      opt.depth = static_cast<unsigned>(parse_count(a, value(), PctScheduler<2>::kMaxDepth + 1));
+      opt.depth =
+          static_cast<unsigned>(parse_count(a, "a PCT depth", value(), PctScheduler<2>::kMaxDepth + 1));
     } else if (a == "--pct-steps") {
-      opt.pct_steps = parse_count(a, value(), 1'000'000);
+      opt.pct_steps = parse_count(a, "a whole number of steps", value(), 1'000'000);
     } else if (a == "--spurious") {
-      opt.spurious = static_cast<unsigned>(parse_count(a, value(), 8, 0));
+      opt.spurious = static_cast<unsigned>(parse_count(a, "a whole number of wake-ups", value(), 8, 0));
     } else if (a == "--jobs") {
-      opt.jobs = static_cast<unsigned>(parse_count(a, value(), 256));
+      opt.jobs = static_cast<unsigned>(parse_count(a, "a whole number of processes", value(), 256));
     } else if (a == "--seed") {
-      opt.seed = parse_count(a, value(), 1'000'000'000ULL, 0);
+      opt.seed = parse_count(a, "a whole number", value(), 1'000'000'000ULL, 0);
     } else if (a == "--replay") {
       opt.replay = value();
       static const std::regex state(R"(^\d+( [0-9 ]*)?$)");
@@ -675,6 +724,15 @@ inline int model_main(int argc, char** argv) {
   }
   if (opt.jobs > 1 && !opt.sampling()) usage_error("--jobs needs --strategy random or pct");
   if (args[0] == "rate") return rate_main(*entry, opt);
+  if (opt.replay.empty()) {
+    std::string what = std::string(entry->info.id) + ", ";
+    if (opt.strategy == Strategy::random) what += "random search (seed " + std::to_string(opt.seed) + ")";
+    if (opt.strategy == Strategy::bound) what += "bounded search (bound " + std::to_string(opt.bound) + ")";
+    if (opt.strategy == Strategy::full) what += "full search";
+    if (opt.strategy == Strategy::pct)
+      what += "PCT (depth " + std::to_string(opt.depth) + ", seed " + std::to_string(opt.seed) + ")";
+    search_progress().label = what;
+  }
 
   const ModelResult r = opt.jobs > 1 && opt.replay.empty() ? run_jobs(*entry, opt) : entry->run(opt);
   Verdict expected = entry->info.model.verdict == Verdict::none ? Verdict::pass : entry->info.model.verdict;

@@ -5,6 +5,7 @@
 //                      [--bound K] [--depth D] [--pct-steps K] [--spurious W] [--seed S]
 //                      [--jobs J] [--replay STATE] [--quiet]
 //   itc-model rate <id> --strategy pct [--depth D] [--iterations N] [--seed S] [--pct-steps K]
+//   itc-model --version | --help
 //
 // Exit status: 0 the verdict is the one the catalog expects from the model checker; 1 it is not
 // (an `inconclusive` search, stopped by a cap, is never what the catalog expects);

@@ -18,8 +18,10 @@ struct ProcessResult {
 };
 
 /// Runs argv[0] (searched in PATH) with argv, capturing stdout and stderr; kills it (SIGKILL)
-/// after `timeout_s`. `env` replaces the environment if given ("NAME=value" entries).
+/// after `timeout_s`. `env` replaces the environment if given ("NAME=value" entries). With
+/// `stderr_through` the child writes to this process's stderr instead (its progress lines reach
+/// the user while it runs; `err` stays empty).
 ProcessResult run_process(const std::vector<std::string>& argv, double timeout_s,
-                          const std::vector<std::string>* env = nullptr);
+                          const std::vector<std::string>* env = nullptr, bool stderr_through = false);
 
 }  // namespace itc::tools

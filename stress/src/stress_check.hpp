@@ -598,24 +598,23 @@ inline models::Expectation expectation(const ScenarioInfo& info) {
   std::exit(2);
 }
 
-inline std::uint64_t parse_uint(const std::string& flag, const std::string& text, std::uint64_t min,
-                                std::uint64_t max) {
+/// A whole number in [min, max] for `flag`; otherwise exit 2 with what was expected, in the
+/// option's own unit ("--jobs: expected a whole number of checks at a time between 1 and 64").
+inline std::uint64_t parse_uint(const std::string& flag, const std::string& what, const std::string& text,
+                                std::uint64_t min, std::uint64_t max) {
   std::uint64_t v = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size())
-    usage_error(flag + " needs a non-negative integer, got '" + text + "'");
-  if (v < min || v > max)
-    usage_error(flag + " must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
-                text);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < min || v > max)
+    usage_error(flag + ": expected " + what + " between " + std::to_string(min) + " and " +
+                std::to_string(max) + ", got '" + text + "'");
   return v;
 }
 
 inline double parse_seconds(const std::string& flag, const std::string& text) {
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size())
-    usage_error(flag + " needs a number of seconds, got '" + text + "'");
-  if (!(v > 0) || v > 3600) usage_error(flag + " must be more than 0 and at most 3600 seconds, got " + text);
+  if (text.empty() || end != text.c_str() + text.size() || !(v > 0) || v > 3600)
+    usage_error(flag + ": expected a number of seconds more than 0 and at most 3600, got '" + text + "'");
   return v;
 }
 
@@ -639,6 +638,76 @@ inline std::string rerun_command(const StressEntry& e, const StressOptions& opt,
          " --seed " + std::to_string(known ? r.seed : opt.seed) + window + (opt.chaos ? "" : " --chaos off");
 }
 
+/// `repro`: runs until the first failure for up to opt.cap seconds, in windows of at most 5 s —
+/// each its own check process, continuing the seed sequence (run i still has seed S+i) — with a
+/// progress line on stderr after each, so a minute of trying is never silent. The result's run
+/// index and time count from the first window; `window` gets the last window's options (what its
+/// re-run line names).
+inline ChildResult repro_child(const StressEntry& e, const StressOptions& opt, StressOptions& window) {
+  const auto t0 = Clock::now();
+  std::uint64_t done = 0;
+  for (;;) {
+    window = opt;
+    window.seed = opt.seed + done;
+    window.iterations = opt.iterations - done;
+    window.min_runs = window.iterations;
+    window.budget = window.cap = std::max(0.001, std::min(5.0, opt.cap - seconds_since(t0)));
+    const double offset = seconds_since(t0);
+    ChildResult r = spawn_child(std::string(e.info.id), window);
+    if (r.verdict != Verdict::pass || checker_verdict(r) != Verdict::pass || r.iteration == 0) {
+      r.iteration += done;
+      r.seconds += offset;
+      return r;
+    }
+    done += r.iteration;
+    r.iteration = done;
+    if (done >= opt.iterations || seconds_since(t0) >= opt.cap) return r;
+    std::fprintf(stderr, "itc-stress: repro %s: %llu runs in %.1f s, no failure yet\n",
+                 std::string(e.info.id).c_str(), static_cast<unsigned long long>(done), seconds_since(t0));
+  }
+}
+
+/// The usage lines; with `full`, `--help`: every command, option, default and the exit status.
+inline void print_usage(std::ostream& os, bool full) {
+  os << "usage: itc-stress list [--ids|--tsv]\n"
+        "       itc-stress info\n"
+        "       itc-stress run <id> [--seed S] [--min-runs N] [--budget SECONDS] [--iterations MAX]\n"
+        "                           [--cap SECONDS] [--chaos on|off] [--stall-ms MS] [--quiet]\n"
+        "       itc-stress repro <id> [--seed S] [--budget SECONDS] [--chaos on|off]\n"
+        "       itc-stress measure <id> [--runs R] [--jobs J] [--budget SECONDS] [--chaos on|off]\n"
+        "       itc-stress --version | --help\n";
+  if (!full) return;
+  const RunBudget d;  // this catalog's defaults
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%g", d.seconds);
+  os << "\n"
+        "commands\n"
+        "  list [--ids|--tsv]  every scenario and the verdict the catalog expects of this checker\n"
+        "  info                which checker this is, its catalog and its source root (for itc-verify)\n"
+        "  run <id>            one check: runs on real threads until the first failure or the budget;\n"
+        "                      a failure prints its evidence and a re-run line\n"
+        "  repro <id>          runs until the first failure, for up to --budget seconds (default 60),\n"
+        "                      with a progress line on stderr every 5 s\n"
+        "  measure <id>        --runs independent checks: detection rate and time to detection\n"
+        "\n"
+        "options\n"
+        "  --seed S            the first run's chaos seed; run i uses S+i (default 1)\n"
+     << "  --min-runs N        at least N runs (default " << d.min_runs << ")\n"
+     << "  --budget SECONDS    and at least this long (default " << seconds << "; repro: default 60)\n"
+     << "  --iterations MAX    at most MAX runs (default " << d.max_runs << ")\n"
+     << "  --cap SECONDS       never longer than this (default " << d.cap_seconds << ")\n"
+     << "  --chaos on|off      seeded yields and sleeps at synchronisation points (default on)\n"
+        "  --stall-ms MS       a hang is no progress for MS while no thread is starved of CPU\n"
+        "                      (default 1000)\n"
+        "  --runs R, --jobs J  measure: R checks, J at a time (defaults 100 and 1)\n"
+        "  --quiet             no evidence, only the verdict lines\n"
+        "The budget is the same for every scenario, whatever its expected verdict (a catalog or a\n"
+        "scenario may set its own; the output's `budget` line says which was used).\n"
+        "\n"
+        "Exit status: 0 the verdict is the one the catalog expects of this checker (repro: it was\n"
+        "reproduced; for a correct form, no failure); 1 it is not; 2 bad usage (one line on stderr).\n";
+}
+
 inline int stress_main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "--child") {
@@ -653,21 +722,16 @@ inline int stress_main(int argc, char** argv) {
     opt.cap = std::strtod(args[8].c_str(), nullptr);
     return find_entry(args[1]).run_child(opt);
   }
-  if (args.empty() || args[0] == "-h" || args[0] == "--help") {
-    (args.empty() ? std::cerr : std::cout)
-        << "usage: itc-stress list [--ids|--tsv]\n"
-           "       itc-stress info\n"
-           "       itc-stress run <id> [--seed S] [--min-runs N] [--budget SECONDS] [--iterations MAX]\n"
-           "                           [--cap SECONDS] [--chaos on|off] [--stall-ms MS] [--quiet]\n"
-           "       itc-stress repro <id> [--seed S] [--budget SECONDS] [--chaos on|off]\n"
-           "       itc-stress measure <id> [--runs R] [--jobs J] [--budget SECONDS] [--chaos on|off]\n"
-           "\n"
-           "A check runs until the first failure, or until at least --min-runs runs (default 100) and\n"
-           "--budget seconds (default 2) have passed, or --iterations runs (default 100000), or --cap\n"
-           "seconds (default 120): the same for every scenario, whatever its expected verdict (a\n"
-           "catalog or a scenario may set its own; the output's `budget` line says which was used).\n"
-           "A hang is no progress for --stall-ms (default 1000) while no thread is starved of CPU.\n";
-    return args.empty() ? 2 : 0;
+  const bool help = std::find_if(args.begin(), args.end(), [](const std::string& a) {
+                      return a == "-h" || a == "--help";
+                    }) != args.end();
+  if (args.empty() || help) {
+    print_usage(help ? std::cout : std::cerr, help);
+    return help ? 0 : 2;
+  }
+  if (args[0] == "--version") {
+    models::print_version(stdout, "itc-stress");
+    return 0;
   }
   const std::string command = args[0];
   if (command == "info") {
@@ -723,12 +787,12 @@ inline int stress_main(int argc, char** argv) {
       return args[++i];
     };
     if (a == "--seed") {
-      opt.seed = parse_uint(a, value(), 0, 1ULL << 60);
+      opt.seed = parse_uint(a, "a whole number", value(), 0, 1ULL << 60);
     } else if (a == "--iterations") {
-      opt.iterations = parse_uint(a, value(), 1, 100'000'000);
+      opt.iterations = parse_uint(a, "a whole number of runs", value(), 1, 100'000'000);
       budget_flags.push_back(a);
     } else if (a == "--min-runs") {
-      opt.min_runs = parse_uint(a, value(), 1, 100'000'000);
+      opt.min_runs = parse_uint(a, "a whole number of runs", value(), 1, 100'000'000);
       budget_flags.push_back(a);
     } else if (a == "--budget") {
       opt.budget = parse_seconds(a, value());
@@ -737,11 +801,12 @@ inline int stress_main(int argc, char** argv) {
       opt.cap = parse_seconds(a, value());
       budget_flags.push_back(a);
     } else if (a == "--stall-ms") {
-      opt.stall_ms = static_cast<unsigned>(parse_uint(a, value(), 10, 600'000));
+      opt.stall_ms =
+          static_cast<unsigned>(parse_uint(a, "a whole number of milliseconds", value(), 10, 600'000));
     } else if (a == "--runs") {
-      opt.runs = static_cast<unsigned>(parse_uint(a, value(), 1, 10'000));
+      opt.runs = static_cast<unsigned>(parse_uint(a, "a whole number of checks", value(), 1, 10'000));
     } else if (a == "--jobs") {
-      opt.jobs = static_cast<unsigned>(parse_uint(a, value(), 1, 64));
+      opt.jobs = static_cast<unsigned>(parse_uint(a, "a whole number of checks at a time", value(), 1, 64));
     } else if (a == "--chaos") {
       const std::string v = value();
       if (v == "on")
@@ -762,7 +827,7 @@ inline int stress_main(int argc, char** argv) {
   if (command == "repro") {
     // Until the first failure, for a minute unless told otherwise.
     if (!given("--budget")) opt.budget = 60;
-    if (!given("--cap")) opt.cap = std::max(opt.cap, opt.budget);
+    if (!given("--cap")) opt.cap = opt.budget;
     if (!given("--iterations")) opt.iterations = 100'000'000;
     if (!given("--min-runs")) opt.min_runs = opt.iterations;
   }
@@ -819,7 +884,9 @@ inline int stress_main(int argc, char** argv) {
   }
 
   const auto t0 = Clock::now();
-  const ChildResult r = spawn_child(std::string(entry.info.id), opt);
+  StressOptions last = opt;
+  const ChildResult r =
+      command == "repro" ? repro_child(entry, opt, last) : spawn_child(std::string(entry.info.id), opt);
   const Verdict v = checker_verdict(r);
   const bool match = x.accepts(v);
   std::cout << "scenario   " << entry.info.id << "\n"
@@ -828,9 +895,13 @@ inline int stress_main(int argc, char** argv) {
             << "verdict    " << models::to_string(v)
             << (match ? "  (as expected)" : "  (EXPECTED " + std::string(models::to_string(expected)) + ")")
             << "\n";
-  std::printf("budget     at least %llu runs and %.1f s, at most %llu runs, cap %.0f s (%s)\n",
-              static_cast<unsigned long long>(opt.min_runs), opt.budget,
-              static_cast<unsigned long long>(opt.iterations), opt.cap, opt.budget_origin.c_str());
+  if (command == "repro")
+    std::printf("budget     until the first failure, for up to %.1f s or %llu runs (%s)\n", opt.cap,
+                static_cast<unsigned long long>(opt.iterations), opt.budget_origin.c_str());
+  else
+    std::printf("budget     at least %llu runs and %.1f s, at most %llu runs, cap %.0f s (%s)\n",
+                static_cast<unsigned long long>(opt.min_runs), opt.budget,
+                static_cast<unsigned long long>(opt.iterations), opt.cap, opt.budget_origin.c_str());
   if (v != Verdict::pass || r.verdict != Verdict::pass) {
     std::printf("found      in run %llu after %.3f s\n", static_cast<unsigned long long>(r.iteration),
                 r.seconds);
@@ -841,7 +912,7 @@ inline int stress_main(int argc, char** argv) {
   } else {
     std::printf("runs       %llu in %.3f s\n", static_cast<unsigned long long>(r.iteration),
                 seconds_since(t0));
-    if (r.iteration < opt.min_runs)
+    if (r.iteration < opt.min_runs && command != "repro")
       std::printf("note       the cap of %.0f s came before the minimum of %llu runs\n", opt.cap,
                   static_cast<unsigned long long>(opt.min_runs));
   }
@@ -854,14 +925,27 @@ inline int stress_main(int argc, char** argv) {
     if (r.verdict == Verdict::crash && r.signal == 0 && r.tsan_report.empty()) std::cout << r.stderr_text;
   }
   if (r.verdict != Verdict::pass || v != Verdict::pass) {
-    std::cout << "re-run     " << rerun_command(entry, opt, r)
+    std::cout << "re-run     " << rerun_command(entry, last, r)
               << "   (same chaos seed; real threads are not deterministic, `repro` retries)\n";
   }
   if (command == "repro") {
-    std::printf("repro      %s after %llu attempts in %.3f s\n", v == Verdict::pass ? "no failure" : "failed",
-                static_cast<unsigned long long>(r.iteration + (v == Verdict::pass ? 0 : 1)),
-                seconds_since(t0));
-    return v == Verdict::pass ? 1 : 0;
+    // Words and exit status agree: 0 only when the catalog's verdict came out (for a correct
+    // form: no failure in the whole budget).
+    const bool failed = v != Verdict::pass || r.verdict != Verdict::pass;
+    const bool reproduced = expected == Verdict::pass ? !failed : failed && x.accepts(v);
+    const auto attempts = static_cast<unsigned long long>(r.iteration + (failed ? 1 : 0));
+    char after[96];
+    std::snprintf(after, sizeof after, "after %llu attempt%s in %.3f s", attempts, attempts == 1 ? "" : "s",
+                  seconds_since(t0));
+    if (reproduced && !failed)
+      std::printf("repro      reproduced pass (the expected verdict: no failure) %s\n", after);
+    else if (reproduced)
+      std::printf("repro      reproduced %s %s\n", std::string(models::to_string(v)).c_str(), after);
+    else
+      std::printf("repro      did not reproduce: verdict %s, expected %s, %s\n",
+                  std::string(models::to_string(v)).c_str(), std::string(models::to_string(expected)).c_str(),
+                  after);
+    return reproduced ? 0 : 1;
   }
   return match ? 0 : 1;
 }

@@ -541,29 +541,45 @@ void write_file(const fs::path& p, const std::string& text) {
 
 std::string matrix_text(const std::vector<Row>& rows, const std::vector<Cell>& cells,
                         const std::vector<std::string>& checkers) {
-  std::ostringstream o;
-  o << fmt::format("{:<34}", "scenario");
-  for (const auto& k : checkers) o << fmt::format("{:<34}", k);
-  o << "\n";
+  // Columns sized to the data (an id or a cell of any length keeps the table aligned), two
+  // spaces between them; widths count code points, so "—" is one column, not three bytes.
+  auto width = [](const std::string& s) {
+    return static_cast<std::size_t>(std::count_if(
+        s.begin(), s.end(), [](char ch) { return (static_cast<unsigned char>(ch) & 0xC0) != 0x80; }));
+  };
+  auto text_of = [](const Cell& c) {
+    std::string text = std::string(c.match ? "ok  " : "BAD ") + cell_label(c);
+    if (c.detection_seconds && c.verdict != "pass") text += fmt::format(" {:.2f}s", *c.detection_seconds);
+    if (!c.match) text += " (want " + c.expected + ")";
+    return text;
+  };
+  std::vector<std::pair<std::string, std::vector<std::string>>> table;  // shown rows: id, cells
+  std::size_t id_width = width("scenario");
+  std::vector<std::size_t> widths;
+  for (const auto& k : checkers) widths.push_back(width(k));
   for (const auto& r : rows) {
-    std::ostringstream line;
+    std::vector<std::string> line;
     bool any = false;
-    line << fmt::format("{:<34}", r.id);
     for (const auto& k : checkers) {
       const Cell* c = find_cell(cells, r.id, k);
-      if (c == nullptr) {
-        line << fmt::format("{:<34}", "");
-        continue;
-      }
-      any = true;
-      std::string text = std::string(c->match ? "ok  " : "BAD ") + cell_label(*c);
-      if (c->detection_seconds && c->verdict != "pass")
-        text += fmt::format(" {:.2f}s", *c->detection_seconds);
-      if (!c->match) text += " (want " + c->expected + ")";
-      line << fmt::format("{:<34}", text);
+      any = any || c != nullptr;
+      line.push_back(c == nullptr ? "" : text_of(*c));
     }
-    if (any) o << line.str() << "\n";
+    if (!any) continue;
+    id_width = std::max(id_width, width(r.id));
+    for (std::size_t i = 0; i < line.size(); ++i) widths[i] = std::max(widths[i], width(line[i]));
+    table.emplace_back(r.id, std::move(line));
   }
+  std::ostringstream o;
+  auto put_line = [&](const std::string& first, const std::vector<std::string>& rest) {
+    std::string line = first + std::string(id_width - width(first) + 2, ' ');
+    for (std::size_t i = 0; i < rest.size(); ++i)
+      line += rest[i] + (i + 1 < rest.size() ? std::string(widths[i] - width(rest[i]) + 2, ' ') : "");
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    o << line << "\n";
+  };
+  put_line("scenario", checkers);
+  for (const auto& [id, line] : table) put_line(id, line);
   if (std::find(checkers.begin(), checkers.end(), "model") != checkers.end()) o << kStrategyLegend << "\n";
   return o.str();
 }

@@ -192,6 +192,113 @@ state = [l for l in r.stdout.splitlines() if l.startswith("replay")][0].split("-
 r = run("repro", "queue/if_not_while", "--checker", "model", "--replay", state)
 check(r.returncode == 0 and "executions 1 " in r.stdout, "repro --replay runs exactly the recorded execution")
 
+# The terminal. A stand-in stress runner with a catalog of its own: an id longer than the
+# matrix's old fixed column (33 characters), and a row whose expected hang it never finds.
+LONG_ID = "family/a_scenario_whose_id_is_much_longer_than_thirty_three_characters"
+fake_stress = os.path.join(SCRATCH, "fake-stress")
+with open(fake_stress, "w") as f:
+    f.write(f"""#!/usr/bin/env python3
+import sys
+args = sys.argv[1:]
+rows = [({LONG_ID!r}, "—"), ("fake/missed", "hang"), ("fake/found", "hang")]
+if args == ["info"]:
+    print("checker      stress")
+    print("catalog      /tmp/fake-catalog.hpp")
+    print("source-root  /tmp")
+elif args == ["list", "--tsv"]:
+    print("id\\tthreads\\torigin\\tdefect\\tfix\\tsource\\tmodel\\tstress\\ttsan")
+    for id, stress in rows:
+        print("\\t".join([id, "2", "a test", "—" if stress == "—" else "a defect", "—", "x.hpp", "—", stress, "—"]))
+elif args[:1] in (["run"], ["repro"]):
+    verdict = "hang" if args[1] == "fake/found" else "pass"
+    expected = dict(rows)[args[1]]
+    print("scenario   " + args[1])
+    print("verdict    " + verdict + ("  (as expected)" if (verdict == "pass") == (expected == "—") else "  (EXPECTED hang)"))
+    if verdict == "hang":
+        print("re-run     {fake_stress} run fake/found --seed 3 --iterations 1   (same chaos seed)")
+    sys.exit(0 if (verdict == "pass") == (expected == "—") else 1)
+else:
+    sys.exit(2)
+""")
+os.chmod(fake_stress, 0o755)
+r = run("--stress-bin", fake_stress, "run", "--checker", "stress")
+out = r.stdout.splitlines()
+header = [i for i, l in enumerate(out) if l.startswith("scenario ")]
+table = out[header[0]:header[0] + 4] if header else []
+col = table[0].find("stress") if table else -1
+check(len(table) == 4 and col > len(LONG_ID)
+      and all(len(l) > col and l[col - 1] == " " and l[col] != " " and l[:col].rstrip() == l[:col].rstrip().split(" ")[0]
+              for l in table[1:]),
+      "the text matrix's columns are sized to the data (an id of " + str(len(LONG_ID)) + " characters):\n" + "\n".join(table))
+tail = r.stdout[r.stdout.find("cells do not match"):] if "cells do not match" in r.stdout else ""
+self_path = os.path.realpath(VERIFY)
+check(r.returncode == 1 and "1 of 3 cells do not match" in r.stdout
+      and re.search(r"fake/missed\s+stress\s+verdict pass, expected hang", tail)
+      and re.search(r"re-run\s+" + re.escape(self_path) + r" --stress-bin " + re.escape(os.path.abspath(fake_stress))
+                    + r" repro fake/missed --checker stress", tail)
+      and LONG_ID not in tail and "fake/found" not in tail,
+      "the closing lines name the mismatching cell, its verdict against the expected one, and the command that re-runs it:\n" + tail)
+
+# --version on every tool; --help with defaults and exit codes.
+stress_dir = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(VERIFY)), "..", "stress"))
+for tool in (VERIFY, os.path.join(stress_dir, "itc-model"), os.path.join(stress_dir, "itc-stress")):
+    name = os.path.basename(tool)
+    r = subprocess.run([tool, "--version"], capture_output=True, text=True, timeout=30)
+    check(r.returncode == 0 and re.fullmatch(re.escape(name) + r" \(itc\) \d+\.\d+\.\d+\S*\n", r.stdout),
+          f"{name} --version prints its name and itc's version ({r.returncode}: {r.stdout.strip()} {r.stderr.strip()})")
+r = run("--help")
+check(r.returncode == 0 and "Exit status" in r.stdout and "repro" in r.stdout and "--version" in r.stdout,
+      "itc-verify --help lists the subcommands and the exit status")
+r = run("run", "--help")
+check(r.returncode == 0 and re.search(r"--budget\s+SECONDS=900\s", r.stdout) and re.search(r"--check-timeout\s+SECONDS=180\s", r.stdout)
+      and re.search(r"--rate-runs\s+RUNS=3\s", r.stdout) and "Exit status" in r.stdout,
+      "itc-verify run --help shows every option's default and the exit status:\n" + r.stdout)
+r = run("repro", "--help")
+check(r.returncode == 0 and re.search(r"--budget\s+SECONDS=60\s", r.stdout) and "reproduced" in r.stdout,
+      "itc-verify repro --help shows its budget and what its exit status means")
+
+# Number parsing errors say what was expected.
+for args, want in ((["run", "queue/correct", "--budget", "abc"], "--budget: expected a number of seconds between 1 and 86400, got 'abc'"),
+                   (["run", "queue/correct", "--check-timeout", "0"], "--check-timeout: expected a number of seconds between 1 and 3600, got '0'"),
+                   (["run", "queue/correct", "--rate-runs", "many"], "--rate-runs: expected a whole number of runs between 0 and 1000, got 'many'"),
+                   (["repro", "queue/correct", "--checker", "stress", "--budget", "-1"], "--budget: expected a number of seconds between 1 and 3600, got '-1'")):
+    r = run(*args)
+    check(r.returncode == 2 and r.stderr.strip().startswith("itc-verify: " + want),
+          f"{' '.join(args[2:])}: {r.stderr.strip()}")
+
+# repro: its words and its exit status agree; 0 = the catalog's verdict was reproduced.
+r = run("repro", "queue/correct", "--checker", "model")
+check(r.returncode == 0 and re.search(r"^repro\s+reproduced pass", r.stdout, re.M),
+      f"repro of a correct form that passes says so and exits 0 ({r.returncode}): {r.stdout[-300:]}")
+r = run("repro", "queue/missing_task_done", "--checker", "model")
+check(r.returncode == 0 and re.search(r"^repro\s+reproduced deadlock after 1 attempt \(bound 2\)", r.stdout, re.M)
+      and "replay" in r.stdout,
+      f"repro of a deadlock found by bounded search ({r.returncode}): {r.stdout[-300:]}")
+blind_model = os.path.join(SCRATCH, "blind-model")
+with open(blind_model, "w") as f:
+    f.write(f"""#!/usr/bin/env python3
+import subprocess, sys
+args = sys.argv[1:]
+if args[:2] == ["run", "queue/missing_task_done"]:
+    print("scenario   queue/missing_task_done")
+    print("verdict    pass  (EXPECTED deadlock)")
+    print("executions 100 in 0.010 s (10000/s)")
+    sys.exit(1)
+sys.exit(subprocess.run([{model_bin!r}] + args).returncode)
+""")
+os.chmod(blind_model, 0o755)
+r = run("--model-bin", blind_model, "repro", "queue/missing_task_done", "--checker", "model")
+check(r.returncode == 1 and re.search(r"^repro\s+did not reproduce: verdict pass, expected deadlock, after 3 attempts", r.stdout, re.M),
+      f"repro that finds nothing says 'did not reproduce' and exits 1 ({r.returncode}): {r.stdout[-300:]}")
+r = run("--stress-bin", fake_stress, "repro", "fake/missed", "--checker", "stress")
+check(r.returncode == 1 and re.search(r"did not reproduce: verdict pass, expected hang", r.stdout),
+      f"repro of a stress cell whose verdict is not the expected one exits 1 ({r.returncode}): {r.stdout[-300:]}")
+r = run("repro", "queue/correct", "--checker", "stress", "--budget", "7", timeout=120)
+progress = [l for l in r.stderr.splitlines() if "runs in" in l and "no failure yet" in l]
+check(r.returncode == 0 and re.search(r"^repro\s+reproduced pass", r.stdout, re.M) and progress,
+      f"stress repro of a correct form: progress on stderr while it runs, 'reproduced pass', exit 0 ({r.returncode}): "
+      f"{r.stdout[-200:]} / {r.stderr[-200:]}")
+
 # bad input: one line on stderr, status 2, no report folder left behind
 bad_dir = os.path.join(SCRATCH, "never")
 for args in (["run", "no/such_thing", "--report-dir", bad_dir],

@@ -12,6 +12,7 @@
 //   ITC_RELACY_INCLUDE_DIR Relacy's own folder (<include dir>/relacy): frames inside it are Relacy's
 //   machinery
 //                          (constructing an rl::atomic), which traces leave out
+//   ITC_VERSION            the version of itc the checker was built from (`--version`)
 //
 // A file under none of them is shown as the compiler named it (an absolute path). A file under
 // the source root is the user's even if it is also under a library root (itc vendored inside
@@ -40,6 +41,9 @@ namespace itc::models {
 #endif
 #ifndef ITC_CATALOG_PATH
 #define ITC_CATALOG_PATH ""
+#endif
+#ifndef ITC_VERSION
+#define ITC_VERSION "unknown"
 #endif
 
 namespace paths_detail {
@@ -147,6 +151,13 @@ inline std::string shell_word(std::string_view word) {
 inline void print_checker_info(std::FILE* out, std::string_view checker) {
   std::fprintf(out, "checker      %.*s\ncatalog      %s\nsource-root  %s\n", static_cast<int>(checker.size()),
                checker.data(), ITC_CATALOG_PATH, ITC_SOURCE_ROOT);
+}
+
+/// What `<checker> --version` prints: this binary's name (a user's <name>-model as well as
+/// itc-model) and the version of itc it was built from, "itc-model (itc) 0.1.0".
+inline void print_version(std::FILE* out, const char* fallback) {
+  const std::string self = running_binary(fallback);
+  std::fprintf(out, "%s (itc) %s\n", self.substr(self.rfind('/') + 1).c_str(), ITC_VERSION);
 }
 
 }  // namespace itc::models

@@ -22,6 +22,8 @@
 #include <chrono>
 #include <csignal>
 #include <cstdint>
+#include <cstdio>
+#include <string>
 
 #include "itc/models/random_source.hpp"
 #include "itc/models/relacy_platform.hpp"
@@ -33,6 +35,33 @@ namespace itc::models {
 inline volatile std::sig_atomic_t& search_stop_requested() noexcept {
   static volatile std::sig_atomic_t stop = 0;
   return stop;
+}
+
+/// A line on stderr while a long search runs, so that a search of minutes is not silent: the
+/// first after 2 s, then one every 5 s — executions so far, their rate, and which search it is.
+/// Off while `label` is empty (the runner names the search for `run`; rate measurement and a
+/// replay leave it off). Read at the clock checks of SearchControl::cap_reached.
+struct SearchProgress {
+  std::string label;  // "queue/correct, random search (seed 0)"
+  std::chrono::steady_clock::time_point start{}, next{};
+
+  void begin() {
+    start = std::chrono::steady_clock::now();
+    next = start + std::chrono::seconds(2);
+  }
+  [[nodiscard]] bool on() const { return !label.empty(); }
+  void tick(unsigned long long executions, std::chrono::steady_clock::time_point now) {
+    if (label.empty() || now < next) return;
+    const double s = std::chrono::duration<double>(now - start).count();
+    std::fprintf(stderr, "itc-model: %s: %llu executions in %.1f s (%.0f/s), still searching\n",
+                 label.c_str(), executions, s, s > 0 ? static_cast<double>(executions) / s : 0.0);
+    next = now + std::chrono::seconds(5);
+  }
+};
+
+inline SearchProgress& search_progress() noexcept {
+  static SearchProgress progress;
+  return progress;
 }
 
 /// The search's limits (set by the runner before a search) and what the search did (read after).
@@ -56,7 +85,8 @@ struct SearchControl {
   unsigned long long pct_steps_used = 0;   // PCT: the k of the last execution begun
 
   /// Called at the end of execution `iter`: true if a cap says stop. The clock is read every
-  /// 64 executions (an execution takes about 1.5 us; now() about 20 ns).
+  /// 64 executions (an execution takes about 1.5 us; now() about 20 ns), for the deadline and
+  /// the progress line.
   bool cap_reached(unsigned long long iter) {
     executions = iter - first_execution + 1;
     if (search_stop_requested() != 0) {
@@ -69,10 +99,14 @@ struct SearchControl {
       cap_reason = "executions";
       return true;
     }
-    if (has_deadline && (executions & 63) == 0 && std::chrono::steady_clock::now() >= deadline) {
-      capped = true;
-      cap_reason = "seconds";
-      return true;
+    if ((executions & 63) == 0 && (has_deadline || search_progress().on())) {
+      const auto now = std::chrono::steady_clock::now();
+      search_progress().tick(executions, now);
+      if (has_deadline && now >= deadline) {
+        capped = true;
+        cap_reason = "seconds";
+        return true;
+      }
     }
     return false;
   }
