@@ -834,8 +834,11 @@ inline int stress_main(int argc, char** argv) {
     for (auto& w : workers) w.join();
     std::sort(times.begin(), times.end());
     std::sort(seen.begin(), seen.end());
-    std::printf("%s\t%s\tchaos %s\t%u/%u detected (%s expected)\tmedian time to detection %s\n",
-                std::string(entry.info.id).c_str(), std::string(kChecker).c_str(), opt.chaos ? "on" : "off",
+    std::printf("%s\t%s\t%s\t%u/%u detected (%s expected)\tmedian time to detection %s\n",
+                std::string(entry.info.id).c_str(), std::string(kChecker).c_str(),
+                entry.litmus ? "litmus"
+                : opt.chaos  ? "chaos on"
+                             : "chaos off",
                 detected, opt.runs, std::string(models::to_string(expected)).c_str(),
                 times.empty() ? "-" : (std::to_string(times[times.size() / 2]) + " s").c_str());
     std::string histogram;

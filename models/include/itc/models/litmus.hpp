@@ -50,6 +50,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>  // std::memory_order, which every litmus test names
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
