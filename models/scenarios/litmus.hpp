@@ -47,6 +47,7 @@ struct StoreBufferingBase {
       LitmusOutcome{"1, 1", Grade::acceptable, "both stores before both loads: nobody enters"}};
 };
 
+// DEFECT: release then acquire does not order a store before a later load of another location.
 template <class P>
 struct StoreBufferingTest : StoreBufferingBase<P, std::memory_order::release, std::memory_order::acquire> {
   static constexpr ScenarioInfo info{
@@ -106,6 +107,7 @@ struct MessagePassingBase {
                     "the data but not yet the flag: the writer's stores fell between the reader's loads"}};
 };
 
+// DEFECT: a relaxed flag publishes nothing: neither pair of accesses is ordered.
 template <class P>
 struct MessagePassingTest : MessagePassingBase<P, std::memory_order::relaxed, std::memory_order::relaxed> {
   static constexpr ScenarioInfo info{
