@@ -1,7 +1,8 @@
 # The install rules: `cmake --install <build dir> --prefix P` makes P a CMake package.
 #
 #   P/include/itc/...                    the library, the platform, the scenario API
-#                                        (itc/models/scenario.hpp, paths.hpp, relacy_platform.hpp)
+#                                        (itc/models/scenario.hpp, litmus.hpp, paths.hpp,
+#                                        relacy_platform.hpp)
 #                                        and itc/stress/chaos.hpp
 #   P/include/itc/broken/...             the deliberately broken primitives: only with
 #                                        `cmake --install <build dir> --prefix P --component broken`
@@ -26,6 +27,7 @@ install(DIRECTORY models/include/ stress/include/ DESTINATION ${CMAKE_INSTALL_IN
 
 # What itc_add_checkers() compiles, in the layout it expects under ITC_CHECKERS_ROOT.
 install(FILES stress/src/stress_runner.cpp stress/src/stress_check.hpp stress/src/blocked_frames.hpp stress/src/chaos.cpp
+              stress/src/litmus_runner.hpp
               stress/src/process.cpp
               stress/src/process.hpp
         DESTINATION ${ITC_INSTALL_CHECKERSDIR}/stress/src COMPONENT itc)

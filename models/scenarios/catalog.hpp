@@ -18,6 +18,7 @@
 #include "condition.hpp"
 #include "counter.hpp"
 #include "event.hpp"
+#include "litmus.hpp"
 #include "lock.hpp"
 #include "queue.hpp"
 #include "semaphore.hpp"
@@ -55,4 +56,8 @@
   X(LockRelockNonreentrant)         \
   X(LockReleaseUnowned)             \
   X(BarrierCorrect)                 \
-  X(BarrierNoGeneration)
+  X(BarrierNoGeneration)            \
+  X(LitmusStoreBuffering)           \
+  X(LitmusStoreBufferingSeqCst)     \
+  X(LitmusMessagePassing)           \
+  X(LitmusMessagePassingAcquireRelease)

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -26,6 +27,7 @@
 #include "itc/errors.hpp"
 #include "itc/platform/tsan_annotations.hpp"
 #include "itc/stress/chaos.hpp"
+#include "litmus_runner.hpp"
 #include "process.hpp"
 // clang-format off
 #include "itc/models/scenario.hpp"
@@ -434,8 +436,30 @@ void run_once(std::uint64_t iteration, std::uint64_t seed, const StressOptions& 
   delete end;
 }
 
+/// A litmus row (litmus_runner.hpp): persistent actor threads over batches of States; one batch is one
+/// run of the budget. Its histogram is the report, whatever the verdict.
+template <class Test>
+int run_litmus_child(const StressOptions& opt) {
+  LitmusBudget b;
+  b.min_batches = opt.min_runs;
+  b.max_batches = opt.iterations;
+  b.seconds = opt.budget;
+  b.cap = opt.cap;
+  b.hang_seconds = std::max(10.0, opt.stall_ms * 10 / 1000.0);
+  const LitmusRun run = run_litmus<Test>(b);
+  std::fputs(format_litmus(run).c_str(), stdout);
+  if (run.verdict == Verdict::assertion)
+    child_exit(Verdict::assertion, run.first_forbidden_batch, opt.seed, run.first_forbidden_seconds);
+  if (run.verdict == Verdict::hang) child_exit(Verdict::hang, run.batches, opt.seed, run.seconds);
+  std::printf("pass: %llu runs (batches) in %.3f s, no forbidden outcome\n",
+              static_cast<unsigned long long>(run.batches), run.seconds);
+  child_exit(Verdict::pass, run.batches, opt.seed, run.seconds);
+}
+
 template <template <class> class S>
 int run_child(const StressOptions& opt) {
+  if constexpr (models::LitmusScenario<S<StdPlatform>>)
+    return run_litmus_child<typename S<StdPlatform>::litmus_test>(opt);
   frames::install();
   const auto t0 = Clock::now();
   std::uint64_t i = 0;
@@ -455,15 +479,17 @@ struct StressEntry {
   unsigned threads;
   int (*run_child)(const StressOptions&);
   RunBudget budget;
+  bool litmus = false;  // a Litmus<P, Test> row: run by litmus_runner.hpp, no chaos, no seed
 };
 
 inline const std::vector<StressEntry>& stress_catalog() {
   static const std::vector<StressEntry> entries = [] {
     std::vector<StressEntry> v;
-#define ITC_STRESS_ENTRY(S)                                                                              \
-  v.push_back(StressEntry{                                                                               \
-      ITC_SCENARIO_NAMESPACE::S<ChaosPlatform>::info, ITC_SCENARIO_NAMESPACE::S<ChaosPlatform>::threads, \
-      &run_child<ITC_SCENARIO_NAMESPACE::S>, scenario_budget<ITC_SCENARIO_NAMESPACE::S<ChaosPlatform>>()});
+#define ITC_STRESS_ENTRY(S)                                                                               \
+  v.push_back(StressEntry{                                                                                \
+      ITC_SCENARIO_NAMESPACE::S<ChaosPlatform>::info, ITC_SCENARIO_NAMESPACE::S<ChaosPlatform>::threads,  \
+      &run_child<ITC_SCENARIO_NAMESPACE::S>, scenario_budget<ITC_SCENARIO_NAMESPACE::S<ChaosPlatform>>(), \
+      models::LitmusScenario<ITC_SCENARIO_NAMESPACE::S<ChaosPlatform>>});
     ITC_SCENARIOS(ITC_STRESS_ENTRY)
 #undef ITC_STRESS_ENTRY
     return v;
@@ -629,6 +655,11 @@ inline const StressEntry& find_entry(const std::string& id) {
 /// ThreadSanitizer abort ends it inside the run), the whole window that ran — the same first
 /// seed and number of runs — which replays the same chaos sequence up to the failure.
 inline std::string rerun_command(const StressEntry& e, const StressOptions& opt, const ChildResult& r) {
+  // A litmus row has no seed to replay: the hardware decides; the same budget tries again.
+  if (e.litmus)
+    return models::shell_word(models::running_binary("itc-stress")) + " run " +
+           models::shell_word(e.info.id) + " --budget " +
+           std::to_string(static_cast<int>(std::ceil(opt.budget)));
   const bool known = r.reported && r.verdict != Verdict::pass;
   // A window is replayed whole: --min-runs as well, or the budget could stop it early.
   const std::string window = known ? " --iterations 1"
@@ -868,8 +899,11 @@ inline int stress_main(int argc, char** argv) {
     for (auto& w : workers) w.join();
     std::sort(times.begin(), times.end());
     std::sort(seen.begin(), seen.end());
-    std::printf("%s\t%s\tchaos %s\t%u/%u detected (%s expected)\tmedian time to detection %s\n",
-                std::string(entry.info.id).c_str(), std::string(kChecker).c_str(), opt.chaos ? "on" : "off",
+    std::printf("%s\t%s\t%s\t%u/%u detected (%s expected)\tmedian time to detection %s\n",
+                std::string(entry.info.id).c_str(), std::string(kChecker).c_str(),
+                entry.litmus ? "litmus"
+                : opt.chaos  ? "chaos on"
+                             : "chaos off",
                 detected, opt.runs, std::string(models::to_string(expected)).c_str(),
                 times.empty() ? "-" : (std::to_string(times[times.size() / 2]) + " s").c_str());
     std::string histogram;
@@ -890,8 +924,11 @@ inline int stress_main(int argc, char** argv) {
   const Verdict v = checker_verdict(r);
   const bool match = x.accepts(v);
   std::cout << "scenario   " << entry.info.id << "\n"
-            << "checker    " << kChecker << " (chaos " << (opt.chaos ? "on" : "off") << ", seed " << opt.seed
-            << ")\n"
+            << "checker    " << kChecker
+            << (entry.litmus ? std::string(" (litmus: persistent actor threads; chaos and seed do not apply)")
+                             : " (chaos " + std::string(opt.chaos ? "on" : "off") + ", seed " +
+                                   std::to_string(opt.seed) + ")")
+            << "\n"
             << "verdict    " << models::to_string(v)
             << (match ? "  (as expected)" : "  (EXPECTED " + std::string(models::to_string(expected)) + ")")
             << "\n";
@@ -917,7 +954,10 @@ inline int stress_main(int argc, char** argv) {
                   static_cast<unsigned long long>(opt.min_runs));
   }
   if (!opt.quiet) {
-    if (r.verdict != Verdict::pass) std::cout << "evidence\n" << r.report;
+    if (r.verdict != Verdict::pass)
+      std::cout << "evidence\n" << r.report;
+    else if (entry.litmus)
+      std::cout << "outcomes\n" << r.report;  // INTERESTING outcomes are reported on a pass too
     if (!r.tsan_report.empty()) std::cout << "ThreadSanitizer report\n" << r.tsan_report;
     if (r.signal != 0)
       std::cout << "the check process died of signal " << r.signal << " (" << strsignal(r.signal) << ")\n";
@@ -926,7 +966,9 @@ inline int stress_main(int argc, char** argv) {
   }
   if (r.verdict != Verdict::pass || v != Verdict::pass) {
     std::cout << "re-run     " << rerun_command(entry, last, r)
-              << "   (same chaos seed; real threads are not deterministic, `repro` retries)\n";
+              << (entry.litmus
+                      ? "   (a litmus outcome depends on the hardware: the same budget again)\n"
+                      : "   (same chaos seed; real threads are not deterministic, `repro` retries)\n");
   }
   if (command == "repro") {
     // Words and exit status agree: 0 only when the catalog's verdict came out (for a correct
