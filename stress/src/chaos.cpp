@@ -99,7 +99,67 @@ void reset_slots(unsigned threads) noexcept {
     s.activity.store(0);
     s.tid.store(0);
     s.cpu_clock.store(-1);
+    s.waiting_lock.store(nullptr);
+    for (HeldLock& h : s.held) h.lock.store(nullptr);
   }
+}
+
+// Out of line (and not inlinable: it is only declared in the header), so its return address is
+// in the code that called acquire(), which the watchdog can symbolize.
+void ChaosHooks::on_lock(LockEvent event, const void* lock, const SourceLocation& loc) noexcept {
+  ThreadSlot* slot = tls.slot;
+  ChaosControl& c = chaos_control();
+  switch (event) {
+    case LockEvent::attempt:
+      if (slot != nullptr) slot->waiting_lock.store(lock, std::memory_order_relaxed);
+      break;
+    case LockEvent::gave_up:
+      if (slot != nullptr) slot->waiting_lock.store(nullptr, std::memory_order_relaxed);
+      break;
+    case LockEvent::acquired:
+      if (slot == nullptr) break;
+      slot->waiting_lock.store(nullptr, std::memory_order_relaxed);
+      for (HeldLock& h : slot->held) {
+        if (h.lock.load(std::memory_order_relaxed) != nullptr) continue;
+        h.file.store(loc.file, std::memory_order_relaxed);
+        h.function.store(loc.function, std::memory_order_relaxed);
+        h.line.store(loc.line, std::memory_order_relaxed);
+        h.pc.store(__builtin_return_address(0), std::memory_order_relaxed);
+        // release: the watchdog that sees the lock sees its site.
+        h.lock.store(lock, std::memory_order_release);
+        break;
+      }
+      break;
+    case LockEvent::released: {
+      // Usually the releasing thread holds it; a Python Lock may be released by another thread,
+      // so every slot is searched then. Compare-exchange: two slots never clear each other's.
+      auto clear_in = [lock](ThreadSlot& s) {
+        for (HeldLock& h : s.held) {
+          const void* expected = lock;
+          if (h.lock.load(std::memory_order_relaxed) == lock &&
+              h.lock.compare_exchange_strong(expected, nullptr, std::memory_order_relaxed))
+            return true;
+        }
+        return false;
+      };
+      if (slot != nullptr && clear_in(*slot)) break;
+      for (ThreadSlot& s : c.slots)
+        if (clear_in(s)) break;
+      break;
+    }
+  }
+}
+
+bool lock_owner(const void* lock, unsigned threads, LockOwner& owner) noexcept {
+  ChaosControl& c = chaos_control();
+  for (unsigned t = 0; t < threads && t < kMaxThreads; ++t)
+    for (const HeldLock& h : c.slots[t].held)
+      if (h.lock.load(std::memory_order_acquire) == lock) {
+        owner = LockOwner{t, h.file.load(std::memory_order_relaxed), h.function.load(std::memory_order_relaxed),
+                          h.line.load(std::memory_order_relaxed), h.pc.load(std::memory_order_relaxed)};
+        return true;
+      }
+  return false;
 }
 
 void ChaosHooks::at(SyncPoint point, const SourceLocation& loc) noexcept {
