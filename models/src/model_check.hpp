@@ -5,6 +5,7 @@
 // itc/models/search.hpp and pct_scheduler.hpp.
 #pragma once
 
+#include <dlfcn.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -59,6 +61,87 @@ class FixedStreamBuf : public std::streambuf {
   std::vector<char> storage_;
 };
 
+/// Is `file` the user's code (the scenario's, the catalog project's) rather than itc's library,
+/// Relacy or the standard library? The test blocked_frames.hpp's caller_of applies to a stack.
+inline bool is_user_file(std::string_view file) {
+  if (file.empty()) return false;
+  for (const char* p : {"primitives/include/itc/", "models/include/itc/models/", "/usr/include/", "/include/c++/"})
+    if (file.find(p) != std::string_view::npos) return false;
+  return !is_library_path(file) && !is_relacy_path(file);
+}
+
+/// "itc::models::scenarios::LockRelockNonreentrant<itc::models::RelacyPlatform>::add()" -> "add",
+/// as __builtin_FUNCTION names a function.
+inline std::string bare_function(const std::string& demangled) {
+  std::string out;
+  int depth = 0;
+  for (char ch : demangled) {
+    if (ch == '<') ++depth;
+    if (depth == 0 && ch == '(') break;
+    if (depth == 0) out += ch;
+    if (ch == '>' && depth > 0) --depth;
+  }
+  const std::size_t cut = out.rfind("::");
+  return cut == std::string::npos ? out : out.substr(cut + 2);
+}
+
+/// An itc lock's acquisition site as the reports show it: the caller's line when that is the
+/// user's code; otherwise (std::lock_guard called lock(), so the line is in <mutex>) the first
+/// frame in the user's code of the hook's return address, inlined frames expanded, found with
+/// addr2line on this binary. Best effort: no addr2line or no debug info leaves the site as it
+/// was. After the search only (it runs a process and allocates).
+inline LockOrder::Site resolve_site(const LockOrder::Site& s) {
+  if (s.pc == nullptr || is_user_file(s.file)) return s;
+  struct Resolved {
+    bool found = false;
+    std::string file, function;
+    int line = 0;
+  };
+  static std::map<const void*, Resolved> cache;
+  auto [it, fresh] = cache.try_emplace(s.pc);
+  Resolved& r = it->second;
+  if (fresh) {
+    Dl_info info{};
+    if (dladdr(s.pc, &info) != 0 && info.dli_fname != nullptr) {
+      // A return address points after its call: one byte back is inside it.
+      const auto offset =
+          reinterpret_cast<std::uintptr_t>(s.pc) - reinterpret_cast<std::uintptr_t>(info.dli_fbase) - 1;
+      char hex[32];
+      std::snprintf(hex, sizeof hex, "0x%lx", static_cast<unsigned long>(offset));
+      const std::string cmd = "addr2line -f -C -i -e " + shell_word(info.dli_fname) + " " + hex + " 2>/dev/null";
+      if (std::FILE* p = ::popen(cmd.c_str(), "r")) {
+        std::vector<std::string> lines;
+        char buf[4096];
+        while (std::fgets(buf, sizeof buf, p) != nullptr) {
+          std::string l(buf);
+          while (!l.empty() && (l.back() == '\n' || l.back() == '\r')) l.pop_back();
+          lines.push_back(l);
+        }
+        ::pclose(p);
+        for (std::size_t i = 0; i + 1 < lines.size() && !r.found; i += 2) {
+          std::string loc = lines[i + 1].substr(0, lines[i + 1].find(" (discriminator"));
+          const std::size_t colon = loc.rfind(':');
+          if (colon == std::string::npos || !is_user_file(loc.substr(0, colon))) continue;
+          const int line = std::atoi(loc.c_str() + colon + 1);
+          if (line <= 0) continue;
+          r = Resolved{true, loc.substr(0, colon), bare_function(lines[i]), line};
+        }
+      }
+    }
+  }
+  if (!r.found) return s;
+  return LockOrder::Site{r.file.c_str(), r.function.c_str(), r.line, s.pc};
+}
+
+/// `inv` with every site resolved (resolve_site), for the report after the search.
+inline LockOrder::Inversion resolve_sites(LockOrder::Inversion inv) {
+  for (LockOrder::Edge* e : {&inv.first, &inv.second}) {
+    e->from_site = resolve_site(e->from_site);
+    e->to_site = resolve_site(e->to_site);
+  }
+  return inv;
+}
+
 /// The "locks" block printed after a deadlock or a lock-order inversion: for every thread that
 /// holds or waits for an itc lock at the end of the failing execution, one line
 ///   locks      T1 holds Lock#2 (acquired models/scenarios/lock.hpp:40 move_holding); waits for
@@ -69,8 +152,9 @@ class FixedStreamBuf : public std::streambuf {
 inline std::string locks_report(unsigned threads) {
   LockOrder& g = lock_order();
   std::string out;
-  auto site = [](const LockOrder::Site& s) {
-    return std::string(short_path(s.file)) + ":" + std::to_string(s.line) + " " + s.function;
+  auto site = [](const LockOrder::Site& raw) {
+    const LockOrder::Site s = resolve_site(raw);
+    return display_path(s.file) + ":" + std::to_string(s.line) + " " + s.function;
   };
   for (unsigned t = 0; t < threads && t < LockOrder::kMaxThreads; ++t) {
     std::string holds;
@@ -306,12 +390,12 @@ ModelResult run_model_window(const ModelOptions& opt, unsigned long long first, 
     std::getline(lines, r.detail);
     if (const LockOrder::Inversion& cycle = lock_order().deadlock_cycle(); res == rl::test_result_deadlock && cycle.found) {
       char text[640];
-      RelacyPlatform::describe_inversion(cycle, text, sizeof text);
+      RelacyPlatform::describe_inversion(resolve_sites(cycle), text, sizeof text);
       r.detail = std::string(text) + " — " + r.detail;
     }
     if (r.verdict == Verdict::deadlock || r.verdict == Verdict::lock_order_inversion)
       r.locks = locks_report(Test::params::thread_count);
-  } else if (const LockOrder::Inversion& inv = lock_order().across_executions(); inv.found) {
+  } else if (const LockOrder::Inversion inv = resolve_sites(lock_order().across_executions()); inv.found) {
     // The search's graph has a cycle and no execution failed: each order was taken by a
     // passing execution, or (itc locks, whose cycles are kept until a deadlock shows one) one
     // execution took both and never deadlocked. There is no failing execution to replay.

@@ -188,6 +188,9 @@ class LockOrder {
     const char* file = "";
     const char* function = "";
     int line = 0;
+    // itc locks: a return address in the code that called acquire(), for when `file` is not
+    // the user's (std::lock_guard called lock()): the runner symbolizes it after the search.
+    const void* pc = nullptr;
   };
   struct Edge {
     const void* from = nullptr;  // held ...
@@ -428,10 +431,11 @@ struct RelacyPlatform {
 
   /// itc::Lock / RLock events (itc/platform/lock_events.hpp): the lock-order graph and the
   /// per-thread "holds / waits for" table (see LockOrder::attempt for when a cycle is reported).
-  static void on_lock(LockEvent event, const void* lock, const SourceLocation& loc) {
+  /// Not inlined, so that its return address lies in the code that inlined acquire().
+  [[gnu::noinline]] static void on_lock(LockEvent event, const void* lock, const SourceLocation& loc) {
     LockOrder& g = lock_order();
     const unsigned self = rl::thread_index();
-    const LockOrder::Site site{loc.file, loc.function, loc.line};
+    const LockOrder::Site site{loc.file, loc.function, loc.line, __builtin_return_address(0)};
     switch (event) {
       case LockEvent::attempt:
         g.attempt(self, lock, site);
