@@ -36,9 +36,8 @@ struct LockTwoAccounts {
   }
   // Takes `first`, then `second`, and moves thread i's unit while holding both. acquire() is
   // called here, not by the guards (they adopt the held lock), so that the checkers name these
-  // two lines as the acquisition sites exactly: called from std::lock_guard, acquire() only
-  // knows a line of the standard library's header, and the checkers recover the caller from
-  // debug info (lock/relock_nonreentrant below relies on that).
+  // two lines exactly: from std::lock_guard, acquire() sees a line of <mutex>, and the checkers
+  // must recover the caller from debug info (lock/relock_nonreentrant below relies on that).
   void move_holding(BasicLock<P>& first, BasicLock<P>& second, unsigned i) {
     first.acquire();
     std::lock_guard<BasicLock<P>> hold_first(first, std::adopt_lock);
