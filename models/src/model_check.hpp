@@ -65,7 +65,8 @@ class FixedStreamBuf : public std::streambuf {
 /// Relacy or the standard library? The test blocked_frames.hpp's caller_of applies to a stack.
 inline bool is_user_file(std::string_view file) {
   if (file.empty()) return false;
-  for (const char* p : {"primitives/include/itc/", "models/include/itc/models/", "/usr/include/", "/include/c++/"})
+  for (const char* p :
+       {"primitives/include/itc/", "models/include/itc/models/", "/usr/include/", "/include/c++/"})
     if (file.find(p) != std::string_view::npos) return false;
   return !is_library_path(file) && !is_relacy_path(file);
 }
@@ -108,7 +109,8 @@ inline LockOrder::Site resolve_site(const LockOrder::Site& s) {
           reinterpret_cast<std::uintptr_t>(s.pc) - reinterpret_cast<std::uintptr_t>(info.dli_fbase) - 1;
       char hex[32];
       std::snprintf(hex, sizeof hex, "0x%lx", static_cast<unsigned long>(offset));
-      const std::string cmd = "addr2line -f -C -i -e " + shell_word(info.dli_fname) + " " + hex + " 2>/dev/null";
+      const std::string cmd =
+          "addr2line -f -C -i -e " + shell_word(info.dli_fname) + " " + hex + " 2>/dev/null";
       if (std::FILE* p = ::popen(cmd.c_str(), "r")) {
         std::vector<std::string> lines;
         char buf[4096];
@@ -388,7 +390,8 @@ ModelResult run_model_window(const ModelOptions& opt, unsigned long long first, 
     std::string line;
     std::getline(lines, line);  // test name
     std::getline(lines, r.detail);
-    if (const LockOrder::Inversion& cycle = lock_order().deadlock_cycle(); res == rl::test_result_deadlock && cycle.found) {
+    if (const LockOrder::Inversion& cycle = lock_order().deadlock_cycle();
+        res == rl::test_result_deadlock && cycle.found) {
       char text[640];
       RelacyPlatform::describe_inversion(resolve_sites(cycle), text, sizeof text);
       r.detail = std::string(text) + " — " + r.detail;

@@ -155,8 +155,9 @@ bool lock_owner(const void* lock, unsigned threads, LockOwner& owner) noexcept {
   for (unsigned t = 0; t < threads && t < kMaxThreads; ++t)
     for (const HeldLock& h : c.slots[t].held)
       if (h.lock.load(std::memory_order_acquire) == lock) {
-        owner = LockOwner{t, h.file.load(std::memory_order_relaxed), h.function.load(std::memory_order_relaxed),
-                          h.line.load(std::memory_order_relaxed), h.pc.load(std::memory_order_relaxed)};
+        owner =
+            LockOwner{t, h.file.load(std::memory_order_relaxed), h.function.load(std::memory_order_relaxed),
+                      h.line.load(std::memory_order_relaxed), h.pc.load(std::memory_order_relaxed)};
         return true;
       }
   return false;

@@ -187,7 +187,9 @@ class BasicLock : public detail::TimedLockable<BasicLock<P>> {
     release(loc);
     return 1;
   }
-  void acquire_restore(std::size_t /*saved*/, SourceLocation loc = SourceLocation::current()) { acquire(loc); }
+  void acquire_restore(std::size_t /*saved*/, SourceLocation loc = SourceLocation::current()) {
+    acquire(loc);
+  }
 
  private:
   static constexpr std::uint32_t kFree = 0;

@@ -201,7 +201,7 @@ class LockOrder {
   };
   struct Inversion {
     bool found = false;
-    Edge first, second;  // first: the earlier order; second: the acquisition that closed it
+    Edge first, second;     // first: the earlier order; second: the acquisition that closed it
     bool deadlock = false;  // first's thread waits for second's held lock right now
   };
   /// What a thread holds: an itc lock (user == true) or a platform Mutex inside a primitive.
@@ -459,14 +459,15 @@ struct RelacyPlatform {
     const LockOrder::Edge& a = inv.first;
     const LockOrder::Edge& b = inv.second;
     if (inv.deadlock) {
-      std::snprintf(out, size,
-                    "lock order inversion, and the deadlock it causes: T%u holds Lock#%u (acquired %s:%d) and "
-                    "waits for Lock#%u (at %s:%d); T%u holds Lock#%u (acquired %s:%d) and waits for Lock#%u "
-                    "(at %s:%d)",
-                    a.thread, g.name_of(a.from), short_path(a.from_site.file), a.from_site.line, g.name_of(a.to),
-                    short_path(a.to_site.file), a.to_site.line, b.thread, g.name_of(b.from),
-                    short_path(b.from_site.file), b.from_site.line, g.name_of(b.to), short_path(b.to_site.file),
-                    b.to_site.line);
+      std::snprintf(
+          out, size,
+          "lock order inversion, and the deadlock it causes: T%u holds Lock#%u (acquired %s:%d) and "
+          "waits for Lock#%u (at %s:%d); T%u holds Lock#%u (acquired %s:%d) and waits for Lock#%u "
+          "(at %s:%d)",
+          a.thread, g.name_of(a.from), short_path(a.from_site.file), a.from_site.line, g.name_of(a.to),
+          short_path(a.to_site.file), a.to_site.line, b.thread, g.name_of(b.from),
+          short_path(b.from_site.file), b.from_site.line, g.name_of(b.to), short_path(b.to_site.file),
+          b.to_site.line);
     } else {
       std::snprintf(out, size, "lock order inversion: T%u took %s:%d then %s:%d; T%u takes %s:%d then %s:%d",
                     a.thread, short_path(a.from_site.file), a.from_site.line, short_path(a.to_site.file),

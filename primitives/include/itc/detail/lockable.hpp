@@ -21,21 +21,21 @@ template <class Derived>
 class TimedLockable {
  public:
   void lock(SourceLocation loc = SourceLocation::current()) {
-    if constexpr (requires(Derived& d) { d.acquire(loc); }) {
+    if constexpr (requires(Derived & d) { d.acquire(loc); }) {
       self().acquire(loc);
     } else {
       self().acquire();
     }
   }
   void unlock(SourceLocation loc = SourceLocation::current()) {
-    if constexpr (requires(Derived& d) { d.release(loc); }) {
+    if constexpr (requires(Derived & d) { d.release(loc); }) {
       self().release(loc);
     } else {
       self().release();
     }
   }
   bool try_lock(SourceLocation loc = SourceLocation::current()) {
-    if constexpr (requires(Derived& d) { d.acquire(false, loc); }) {
+    if constexpr (requires(Derived & d) { d.acquire(false, loc); }) {
       return self().acquire(false, loc);
     } else {
       return self().acquire(false);
@@ -47,7 +47,7 @@ class TimedLockable {
   template <class Rep, class Period>
   bool try_lock_for(std::chrono::duration<Rep, Period> d, SourceLocation loc = SourceLocation::current()) {
     const auto timeout = is_zero_or_negative(d) ? std::chrono::duration<Rep, Period>::zero() : d;
-    if constexpr (requires(Derived& l) { l.acquire(timeout, loc); }) {
+    if constexpr (requires(Derived & l) { l.acquire(timeout, loc); }) {
       return self().acquire(timeout, loc);
     } else {
       return self().acquire(timeout);

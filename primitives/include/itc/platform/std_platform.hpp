@@ -101,11 +101,11 @@ struct BasicStdPlatform {
 
   /// itc::Lock events, only if the Hooks observe them (otherwise this member does not exist and
   /// Lock's hook compiles to nothing).
-  static void on_lock(LockEvent event, const void* lock, const SourceLocation& loc) noexcept
-    requires requires { Hooks::on_lock(event, lock, loc); }
-  {
+  static void on_lock(LockEvent event, const void* lock,
+                      const SourceLocation& loc) noexcept requires requires {
     Hooks::on_lock(event, lock, loc);
   }
+  { Hooks::on_lock(event, lock, loc); }
 
   /// Non-recursive mutex. Locking it twice from one thread, or unlocking it from a thread that
   /// does not hold it, is undefined: primitives never do (the analysis checks the first half).

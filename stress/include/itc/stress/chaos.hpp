@@ -65,10 +65,10 @@ struct ThreadSlot {
   std::atomic<const char*> file{nullptr};  // where (string literals: safe to keep)
   std::atomic<const char*> function{nullptr};
   std::atomic<int> line{0};
-  std::atomic<std::uint64_t> steps{0};     // state-changing sync points passed: progress
-  std::atomic<std::uint64_t> activity{0};  // every sync point passed, polls included
-  std::atomic<int> tid{0};                 // the kernel's thread id (/proc/self/task/<tid>)
-  std::atomic<int> cpu_clock{-1};          // the thread's CPU-time clock (clockid_t), -1: none
+  std::atomic<std::uint64_t> steps{0};             // state-changing sync points passed: progress
+  std::atomic<std::uint64_t> activity{0};          // every sync point passed, polls included
+  std::atomic<int> tid{0};                         // the kernel's thread id (/proc/self/task/<tid>)
+  std::atomic<int> cpu_clock{-1};                  // the thread's CPU-time clock (clockid_t), -1: none
   std::atomic<const void*> waiting_lock{nullptr};  // the itc::Lock it is acquiring, if any
   HeldLock held[kMaxHeldLocks];                    // the itc::Locks it holds
 };
