@@ -3,6 +3,7 @@
 
 #include "itc/detail/spin.hpp"
 
+#include <execinfo.h>
 #include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 namespace itc::stress {
@@ -28,6 +30,12 @@ std::uint64_t next(std::uint64_t& s) noexcept {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   return z ^ (z >> 31);
+}
+
+// A source file of the standard library (<mutex>'s std::lock_guard calling Lock::lock()).
+bool in_standard_library(const char* file) noexcept {
+  return file != nullptr &&
+         (std::strncmp(file, "/usr/include/", 13) == 0 || std::strstr(file, "/include/c++/") != nullptr);
 }
 
 bool may_block(SyncPoint p) noexcept {
@@ -104,8 +112,6 @@ void reset_slots(unsigned threads) noexcept {
   }
 }
 
-// Out of line (and not inlinable: it is only declared in the header), so its return address is
-// in the code that called acquire(), which the watchdog can symbolize.
 void ChaosHooks::on_lock(LockEvent event, const void* lock, const SourceLocation& loc) noexcept {
   ThreadSlot* slot = tls.slot;
   ChaosControl& c = chaos_control();
@@ -124,7 +130,13 @@ void ChaosHooks::on_lock(LockEvent event, const void* lock, const SourceLocation
         h.file.store(loc.file, std::memory_order_relaxed);
         h.function.store(loc.function, std::memory_order_relaxed);
         h.line.store(loc.line, std::memory_order_relaxed);
-        h.pc.store(__builtin_return_address(0), std::memory_order_relaxed);
+        int count = 0;
+        if (in_standard_library(loc.file)) {
+          void* frames[HeldLock::kFrames];
+          count = backtrace(frames, HeldLock::kFrames);
+          for (int f = 0; f < count; ++f) h.frames[f].store(frames[f], std::memory_order_relaxed);
+        }
+        h.frame_count.store(count, std::memory_order_relaxed);
         // release: the watchdog that sees the lock sees its site.
         h.lock.store(lock, std::memory_order_release);
         break;
@@ -155,9 +167,14 @@ bool lock_owner(const void* lock, unsigned threads, LockOwner& owner) noexcept {
   for (unsigned t = 0; t < threads && t < kMaxThreads; ++t)
     for (const HeldLock& h : c.slots[t].held)
       if (h.lock.load(std::memory_order_acquire) == lock) {
-        owner =
-            LockOwner{t, h.file.load(std::memory_order_relaxed), h.function.load(std::memory_order_relaxed),
-                      h.line.load(std::memory_order_relaxed), h.pc.load(std::memory_order_relaxed)};
+        owner = LockOwner{t,
+                          h.file.load(std::memory_order_relaxed),
+                          h.function.load(std::memory_order_relaxed),
+                          h.line.load(std::memory_order_relaxed),
+                          {}};
+        const int count = h.frame_count.load(std::memory_order_relaxed);
+        for (int f = 0; f < count && f < HeldLock::kFrames; ++f)
+          owner.frames.push_back(h.frames[f].load(std::memory_order_relaxed));
         return true;
       }
   return false;

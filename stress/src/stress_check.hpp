@@ -265,8 +265,8 @@ constexpr unsigned kStarvationCapFactor = 30;
 /// (the caller of acquire(), from the lock's on_lock hook), e.g.
 ///   "; the Lock it waits for is held by thread 1, acquired at models/scenarios/lock.hpp:42
 ///   (move_holding)". "" when the thread waits for no itc::Lock. When the caller's line is in
-/// the library or the standard library (std::lock_guard called lock()), the hook's return
-/// address is symbolized and the first frame in the user's code named instead.
+/// the standard library (std::lock_guard called lock()), the acquiring thread's stack, taken
+/// by the hook then, is symbolized and its first frame in the user's code named instead.
 inline std::string lock_owner_note(const void* lock, unsigned self, unsigned threads) {
   if (lock == nullptr) return "";
   LockOwner o;
@@ -277,8 +277,8 @@ inline std::string lock_owner_note(const void* lock, unsigned self, unsigned thr
   std::string function = o.function != nullptr ? o.function : "?";
   const std::vector<frames::Frame> site = {
       {function, std::string(o.file != nullptr ? o.file : "") + ":" + std::to_string(o.line)}};
-  if (frames::caller_of(site) == nullptr && o.pc != nullptr) {
-    const auto stacks = frames::symbolize({{o.pc}});
+  if (frames::caller_of(site) == nullptr && !o.frames.empty()) {
+    const auto stacks = frames::symbolize({o.frames});
     if (!stacks.empty())
       if (const frames::Frame* f = frames::caller_of(stacks[0])) {
         where = repo_relative_path(f->location.substr(0, f->location.find(" (discriminator")));

@@ -5,8 +5,9 @@
 #   1. lock/abba: each blocked thread waits for the Lock the other acquired at the scenario's
 #      first acquire() line;
 #   2. lock/relock_nonreentrant: the thread waits for a Lock it holds itself, taken through
-#      std::lock_guard — the line named is still the scenario's (the hook's return address,
-#      symbolized), not the standard library's header.
+#      std::lock_guard — the line named is still the scenario's (the acquiring thread's stack,
+#      taken by the hook then and symbolized), not the standard library's header.
+# In the TSan build, lock/abba is reported by TSan before it can hang; part 2 still runs.
 set -uo pipefail
 runner="$1"
 src="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -16,7 +17,11 @@ scenario=models/scenarios/lock.hpp
 first=$(grep -n 'first.acquire();' "$src/$scenario" | cut -d: -f1)
 
 out=$("$runner" run lock/abba --seed 1 --stall-ms 300)
-if ! grep -q '^verdict    hang' <<<"$out"; then
+if grep -q '^checker    tsan' <<<"$out" && grep -q '^verdict    lock_order_inversion' <<<"$out"; then
+  # The TSan build reports the inversion of the sequential first round before anything hangs
+  # (its cell); the owner diagnosis is then checked with the relocked Lock below.
+  echo "ok: lock/abba under TSan is its lock_order_inversion (no hang to diagnose)"
+elif ! grep -q '^verdict    hang' <<<"$out"; then
   fail "lock/abba did not hang: $out"
 else
   for t in 0 1; do

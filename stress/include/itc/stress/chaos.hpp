@@ -22,6 +22,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <vector>
 
 #include "itc/platform/std_platform.hpp"
 
@@ -50,10 +51,13 @@ struct HeldLock {
   std::atomic<const char*> file{nullptr};
   std::atomic<const char*> function{nullptr};
   std::atomic<int> line{0};
-  // Where the hook was called from (a return address inside the code that inlined acquire()):
-  // when `file` is the standard library's header (std::lock_guard called lock()), the watchdog
-  // symbolizes it, inlined frames expanded, to find the user's line.
-  std::atomic<void*> pc{nullptr};
+  // Only when `file` is the standard library's header (std::lock_guard called lock()): the
+  // acquiring thread's innermost return addresses, which the watchdog symbolizes (inlined
+  // frames expanded) to find the user's line. Taken only then, so a direct acquire() costs no
+  // backtrace.
+  static constexpr int kFrames = 10;
+  std::atomic<void*> frames[kFrames] = {};
+  std::atomic<int> frame_count{0};
 };
 constexpr unsigned kMaxHeldLocks = 8;  // beyond that, a lock's owner is not recorded
 
@@ -99,7 +103,7 @@ struct LockOwner {
   const char* file = nullptr;
   const char* function = nullptr;
   int line = 0;
-  void* pc = nullptr;
+  std::vector<void*> frames;  // see HeldLock::frames (empty unless the site is in <mutex>)
 };
 bool lock_owner(const void* lock, unsigned threads, LockOwner& owner) noexcept;
 
