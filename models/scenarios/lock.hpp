@@ -34,10 +34,15 @@ struct LockTwoAccounts {
       ++account_a.write();
     }
   }
-  // Takes `first`, then `second`, and moves thread i's unit while holding both.
+  // Takes `first`, then `second`, and moves thread i's unit while holding both. acquire() is
+  // called here, not by the guards (they adopt the held lock), so that the checkers name these
+  // two lines exactly: from std::lock_guard, acquire() sees a line of <mutex>, and the checkers
+  // must recover the caller from debug info (lock/relock_nonreentrant below relies on that).
   void move_holding(BasicLock<P>& first, BasicLock<P>& second, unsigned i) {
-    std::lock_guard<BasicLock<P>> hold_first(first);
-    std::lock_guard<BasicLock<P>> hold_second(second);
+    first.acquire();
+    std::lock_guard<BasicLock<P>> hold_first(first, std::adopt_lock);
+    second.acquire();
+    std::lock_guard<BasicLock<P>> hold_second(second, std::adopt_lock);
     move(i);
   }
   void check() {
@@ -69,7 +74,7 @@ struct LockAbba : LockTwoAccounts<P> {
                                      "thread 1 takes A then B, thread 2 takes B then A",
                                      "one global order, or take both at once",
                                      "models/scenarios/lock.hpp",
-                                     {Verdict::deadlock},
+                                     {Verdict::lock_order_inversion},
                                      {Verdict::hang, true},
                                      {Verdict::lock_order_inversion}};
   // On real threads the first round is taken one thread after the other: both lock orders are

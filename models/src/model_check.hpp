@@ -5,6 +5,7 @@
 // itc/models/search.hpp and pct_scheduler.hpp.
 #pragma once
 
+#include <dlfcn.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -58,6 +60,124 @@ class FixedStreamBuf : public std::streambuf {
  private:
   std::vector<char> storage_;
 };
+
+/// Is `file` the user's code (the scenario's, the catalog project's) rather than itc's library,
+/// Relacy or the standard library? The test blocked_frames.hpp's caller_of applies to a stack.
+inline bool is_user_file(std::string_view file) {
+  if (file.empty()) return false;
+  for (const char* p :
+       {"primitives/include/itc/", "models/include/itc/models/", "/usr/include/", "/include/c++/"})
+    if (file.find(p) != std::string_view::npos) return false;
+  return !is_library_path(file) && !is_relacy_path(file);
+}
+
+/// "itc::models::scenarios::LockRelockNonreentrant<itc::models::RelacyPlatform>::add()" -> "add",
+/// as __builtin_FUNCTION names a function.
+inline std::string bare_function(const std::string& demangled) {
+  std::string out;
+  int depth = 0;
+  for (char ch : demangled) {
+    if (ch == '<') ++depth;
+    if (depth == 0 && ch == '(') break;
+    if (depth == 0) out += ch;
+    if (ch == '>' && depth > 0) --depth;
+  }
+  const std::size_t cut = out.rfind("::");
+  return cut == std::string::npos ? out : out.substr(cut + 2);
+}
+
+/// An itc lock's acquisition site as the reports show it: the caller's line when that is the
+/// user's code; otherwise (std::lock_guard called lock(), so the line is in <mutex>) the first
+/// frame in the user's code of the hook's return address, inlined frames expanded, found with
+/// addr2line on this binary. Best effort: no addr2line or no debug info leaves the site as it
+/// was. After the search only (it runs a process and allocates).
+inline LockOrder::Site resolve_site(const LockOrder::Site& s) {
+  if (s.pc == nullptr || is_user_file(s.file)) return s;
+  struct Resolved {
+    bool found = false;
+    std::string file, function;
+    int line = 0;
+  };
+  static std::map<const void*, Resolved> cache;
+  auto [it, fresh] = cache.try_emplace(s.pc);
+  Resolved& r = it->second;
+  if (fresh) {
+    Dl_info info{};
+    if (dladdr(s.pc, &info) != 0 && info.dli_fname != nullptr) {
+      // A return address points after its call: one byte back is inside it.
+      const auto offset =
+          reinterpret_cast<std::uintptr_t>(s.pc) - reinterpret_cast<std::uintptr_t>(info.dli_fbase) - 1;
+      char hex[32];
+      std::snprintf(hex, sizeof hex, "0x%lx", static_cast<unsigned long>(offset));
+      const std::string cmd =
+          "addr2line -f -C -i -e " + shell_word(info.dli_fname) + " " + hex + " 2>/dev/null";
+      if (std::FILE* p = ::popen(cmd.c_str(), "r")) {
+        std::vector<std::string> lines;
+        char buf[4096];
+        while (std::fgets(buf, sizeof buf, p) != nullptr) {
+          std::string l(buf);
+          while (!l.empty() && (l.back() == '\n' || l.back() == '\r')) l.pop_back();
+          lines.push_back(l);
+        }
+        ::pclose(p);
+        for (std::size_t i = 0; i + 1 < lines.size() && !r.found; i += 2) {
+          std::string loc = lines[i + 1].substr(0, lines[i + 1].find(" (discriminator"));
+          const std::size_t colon = loc.rfind(':');
+          if (colon == std::string::npos || !is_user_file(loc.substr(0, colon))) continue;
+          const int line = std::atoi(loc.c_str() + colon + 1);
+          if (line <= 0) continue;
+          r = Resolved{true, loc.substr(0, colon), bare_function(lines[i]), line};
+        }
+      }
+    }
+  }
+  if (!r.found) return s;
+  return LockOrder::Site{r.file.c_str(), r.function.c_str(), r.line, s.pc};
+}
+
+/// `inv` with every site resolved (resolve_site), for the report after the search.
+inline LockOrder::Inversion resolve_sites(LockOrder::Inversion inv) {
+  for (LockOrder::Edge* e : {&inv.first, &inv.second}) {
+    e->from_site = resolve_site(e->from_site);
+    e->to_site = resolve_site(e->to_site);
+  }
+  return inv;
+}
+
+/// The "locks" block printed after a deadlock or a lock-order inversion: for every thread that
+/// holds or waits for an itc lock at the end of the failing execution, one line
+///   locks      T1 holds Lock#2 (acquired models/scenarios/lock.hpp:40 move_holding); waits for
+///              Lock#1 (at models/scenarios/lock.hpp:41 move_holding), held by T0
+/// (on one line). Lock#k numbers locks in the order the search first met them. "" if no thread
+/// holds or waits for one. Read from LockOrder's table, which the runner leaves as the failing
+/// execution ended.
+inline std::string locks_report(unsigned threads) {
+  LockOrder& g = lock_order();
+  std::string out;
+  auto site = [](const LockOrder::Site& raw) {
+    const LockOrder::Site s = resolve_site(raw);
+    return display_path(s.file) + ":" + std::to_string(s.line) + " " + s.function;
+  };
+  for (unsigned t = 0; t < threads && t < LockOrder::kMaxThreads; ++t) {
+    std::string holds;
+    for (unsigned i = 0; i != g.held_count(t); ++i) {
+      const LockOrder::Held& h = g.held(t, i);
+      if (!h.user) continue;  // a platform mutex inside a primitive: not the user's lock
+      holds += std::string(holds.empty() ? "" : ", ") + "Lock#" + std::to_string(g.name_of(h.lock)) +
+               " (acquired " + site(h.site) + ")";
+    }
+    const LockOrder::Waiting& w = g.waiting(t);
+    if (holds.empty() && w.lock == nullptr) continue;
+    out += "locks      T" + std::to_string(t) + (holds.empty() ? " holds no itc lock" : " holds " + holds);
+    if (w.lock != nullptr) {
+      out += "; waits for Lock#" + std::to_string(g.name_of(w.lock)) + " (at " + site(w.site) + ")";
+      const unsigned owner = g.holder(w.lock);
+      out += owner < LockOrder::kMaxThreads ? ", held by T" + std::to_string(owner) : ", held by no thread";
+    }
+    out += "\n";
+  }
+  return out;
+}
 
 /// Turns a scenario into an rl::test_suite.
 template <template <class> class S>
@@ -117,6 +237,7 @@ struct ModelResult {
   double seconds = 0;
   std::string final_state;           // Relacy's replay state of the failing execution
   std::string history;               // Relacy's raw history of the failing execution
+  std::string locks;                 // deadlock / inversion: locks_report() of the failing execution
   bool capped = false;               // stopped by a cap before the search was complete
   std::string cap_reason;            // "executions" or "seconds"
   double explored_fraction = -1;     // tree search stopped by a cap: share explored (estimate)
@@ -131,7 +252,8 @@ inline Verdict verdict_of(rl::test_result_e r) {
     case rl::test_result_data_race:
       return Verdict::data_race;
     case rl::test_result_deadlock:
-      return Verdict::deadlock;
+      // A deadlock on a cycle of itc locks is the lock-order inversion it realises.
+      return lock_order().deadlock_cycle().found ? Verdict::lock_order_inversion : Verdict::deadlock;
     case rl::test_result_livelock:
       return Verdict::livelock;
     case rl::test_result_user_assert_failed:
@@ -269,13 +391,25 @@ ModelResult run_model_window(const ModelOptions& opt, unsigned long long first, 
     std::string line;
     std::getline(lines, line);  // test name
     std::getline(lines, r.detail);
-  } else if (const LockOrder::Inversion& inv = lock_order().across_executions(); inv.found) {
-    // Each order was taken by a passing execution: the search's graph has the cycle, no
-    // single execution does (so there is no failing execution to replay).
+    if (const LockOrder::Inversion& cycle = lock_order().deadlock_cycle();
+        res == rl::test_result_deadlock && cycle.found) {
+      char text[640];
+      RelacyPlatform::describe_inversion(resolve_sites(cycle), text, sizeof text);
+      r.detail = std::string(text) + " — " + r.detail;
+    }
+    if (r.verdict == Verdict::deadlock || r.verdict == Verdict::lock_order_inversion)
+      r.locks = locks_report(Test::params::thread_count);
+  } else if (const LockOrder::Inversion inv = resolve_sites(lock_order().across_executions()); inv.found) {
+    // The search's graph has a cycle and no execution failed: each order was taken by a
+    // passing execution, or (itc locks, whose cycles are kept until a deadlock shows one) one
+    // execution took both and never deadlocked. There is no failing execution to replay.
     char text[768];
     std::snprintf(text, sizeof text,
-                  "lock order inversion across executions: execution %llu took %s:%d then %s:%d (T%u); "
-                  "execution %llu took %s:%d then %s:%d (T%u); no execution deadlocked",
+                  inv.first.execution == inv.second.execution
+                      ? "lock order inversion: execution %llu took %s:%d then %s:%d (T%u); "
+                        "execution %llu took %s:%d then %s:%d (T%u); no execution deadlocked"
+                      : "lock order inversion across executions: execution %llu took %s:%d then %s:%d (T%u); "
+                        "execution %llu took %s:%d then %s:%d (T%u); no execution deadlocked",
                   inv.first.execution, short_path(inv.first.from_site.file), inv.first.from_site.line,
                   short_path(inv.first.to_site.file), inv.first.to_site.line, inv.first.thread,
                   inv.second.execution, short_path(inv.second.from_site.file), inv.second.from_site.line,
@@ -318,9 +452,19 @@ inline const std::vector<ModelEntry>& model_catalog() {
 }
 
 /// Renders Relacy's history as one line per step: step, thread lane, source line, event.
+///
+/// Relacy detects a deadlock when the last runnable thread stops, and logs the DEADLOCK step in
+/// that thread's lane; when it stopped by finishing, the step read "context.hpp:457
+/// fiber_proc_impl: DEADLOCK" in the lane of a thread that was not stuck at all. Such a step is
+/// moved to the lane of the blocked thread that went to sleep last, at the line where it did,
+/// and says which thread's end revealed it.
 inline std::string format_trace(const std::string& history, unsigned threads) {
   static const std::regex step(R"(^\[(\d+)\] (\d+): (?:<0x[0-9a-f]+> )?(.*), in ([^,]+), (.*)\((\d+)\)$)");
-  std::ostringstream out;
+  struct Step {
+    std::string index, function, file, line, what;
+    unsigned thread;
+  };
+  std::vector<Step> steps;
   std::istringstream lines(history);
   std::string line;
   while (std::getline(lines, line)) {
@@ -341,13 +485,42 @@ inline std::string format_trace(const std::string& history, unsigned threads) {
       what = "read plain data";
     else if (what.rfind("store, value=", 0) == 0)
       what = "write plain data";
-    const unsigned t = static_cast<unsigned>(std::stoul(m[2]));
+    steps.push_back(Step{m[1], m[4], m[5], m[6], what, static_cast<unsigned>(std::stoul(m[2]))});
+  }
+  std::vector<bool> finished;
+  std::vector<long> last_step;  // per thread: its latest step (index into steps), -1: none
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const unsigned t = steps[i].thread;
+    if (t >= finished.size()) {
+      finished.resize(t + 1, false);
+      last_step.resize(t + 1, -1);
+    }
+    if (steps[i].what == "[THREAD FINISHED]") {
+      finished[t] = true;
+    } else if (steps[i].what.rfind("DEADLOCK", 0) == 0 && finished[t]) {
+      long stuck = -1;
+      for (std::size_t u = 0; u < last_step.size(); ++u)
+        if (!finished[u] && last_step[u] > stuck) stuck = last_step[u];
+      if (stuck >= 0) {
+        const Step& at = steps[static_cast<std::size_t>(stuck)];
+        steps[i].what += " (detected when T" + std::to_string(t) + " finished)";
+        steps[i].thread = at.thread;
+        steps[i].file = at.file;
+        steps[i].line = at.line;
+        steps[i].function = at.function;
+      }
+    } else {
+      last_step[t] = static_cast<long>(i);
+    }
+  }
+  (void)threads;
+  std::ostringstream out;
+  for (const Step& st : steps) {
     char head[32];
-    std::snprintf(head, sizeof head, "%5s  T%u ", m[1].str().c_str(), t);
-    std::string lane(t * 4, ' ');
-    (void)threads;
-    out << head << "| " << lane << display_path(m[5].str()) << ":" << m[6] << " " << m[4] << ": " << what
-        << "\n";
+    std::snprintf(head, sizeof head, "%5s  T%u ", st.index.c_str(), st.thread);
+    const std::string lane(st.thread * 4, ' ');
+    out << head << "| " << lane << display_path(st.file) << ":" << st.line << " " << st.function << ": "
+        << st.what << "\n";
   }
   return out.str();
 }
@@ -462,6 +635,7 @@ inline std::string serialize(const ModelResult& r) {
   put(r.detail);
   put(r.final_state);
   put(r.history);
+  put(r.locks);
   return out;
 }
 
@@ -476,7 +650,7 @@ inline bool deserialize(const std::string& in, ModelResult& r) {
     at = nl + 1 + n;
     return true;
   };
-  std::string f[11];
+  std::string f[12];
   for (auto& v : f)
     if (!get(v)) return false;
   r.verdict = static_cast<Verdict>(std::stoi(f[0]));
@@ -490,6 +664,7 @@ inline bool deserialize(const std::string& in, ModelResult& r) {
   r.detail = f[8];
   r.final_state = f[9];
   r.history = f[10];
+  r.locks = f[11];
   return true;
 }
 
@@ -777,6 +952,7 @@ inline int model_main(int argc, char** argv) {
   std::printf("executions %llu in %.3f s (%.0f/s)\n", r.executions, r.seconds,
               r.seconds > 0 ? static_cast<double>(r.executions) / r.seconds : 0.0);
   if (r.verdict != Verdict::pass && r.verdict != Verdict::inconclusive && !r.final_state.empty()) {
+    std::cout << r.locks;
     if (!opt.quiet)
       std::cout << "trace (step, thread, source line: event)\n" << format_trace(r.history, entry->threads);
     std::cout << "replay     " << replay_command(*entry, opt, r.final_state) << "\n";

@@ -72,45 +72,33 @@ struct Frame {
   std::string location;  // "/abs/path/file.hpp:57"
 };
 
-/// The stacks of the given threads (empty for one that did not answer), innermost first, with
-/// inlined frames expanded.
-inline std::vector<std::vector<Frame>> stacks_of(const std::vector<std::pair<unsigned, pthread_t>>& threads) {
-  for (const auto& [index, handle] : threads) {
-    if (index >= kMaxCaptured) continue;
-    g_captures[index].done.store(0);
-    (void)pthread_kill(handle, SIGUSR2);
-  }
-  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
-  for (const auto& [index, handle] : threads)
-    while (index < kMaxCaptured && g_captures[index].done.load(std::memory_order_acquire) == 0 &&
-           std::chrono::steady_clock::now() < until)
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-
-  // One addr2line over every address of the executable; each address's group of lines starts
-  // with "0x..." (-a), then function/location pairs, innermost inlined frame first (-i).
+/// Symbolizes groups of return addresses (each group innermost first, e.g. one thread's stack)
+/// with one `addr2line -a -f -C -i` run over the executable: per group the frames, inlined
+/// frames expanded, innermost first. A return address points after its call, so each is
+/// stepped back one byte to land inside the call. Addresses outside the executable are skipped;
+/// no addr2line or no debug info gives empty groups.
+inline std::vector<std::vector<Frame>> symbolize(const std::vector<std::vector<void*>>& groups_in) {
   Dl_info self{};
-  if (dladdr(reinterpret_cast<void*>(&stacks_of), &self) == 0 || self.dli_fname == nullptr) return {};
+  if (dladdr(reinterpret_cast<void*>(&symbolize), &self) == 0 || self.dli_fname == nullptr)
+    return std::vector<std::vector<Frame>>(groups_in.size());
   std::vector<std::string> argv = {"addr2line", "-a", "-f", "-C", "-i", "-e", self.dli_fname};
-  std::vector<std::vector<std::size_t>> address_slots(threads.size());
-  for (std::size_t t = 0; t < threads.size(); ++t) {
-    const unsigned index = threads[t].first;
-    if (index >= kMaxCaptured || g_captures[index].done.load() == 0) continue;
-    for (int f = 0; f < g_captures[index].count; ++f) {
+  std::vector<std::vector<std::size_t>> address_slots(groups_in.size());
+  for (std::size_t t = 0; t < groups_in.size(); ++t) {
+    for (void* addr : groups_in[t]) {
       Dl_info info{};
-      void* addr = g_captures[index].frames[f];
-      if (dladdr(addr, &info) == 0 || info.dli_fbase != self.dli_fbase) continue;  // not in the executable
-      // A return address points after the call: step back one byte to land inside it.
-      const auto offset = reinterpret_cast<std::uintptr_t>(addr) -
-                          reinterpret_cast<std::uintptr_t>(info.dli_fbase) - (f > 0 ? 1 : 0);
+      if (addr == nullptr || dladdr(addr, &info) == 0 || info.dli_fbase != self.dli_fbase) continue;
+      const auto offset =
+          reinterpret_cast<std::uintptr_t>(addr) - reinterpret_cast<std::uintptr_t>(info.dli_fbase) - 1;
       std::ostringstream hex;
       hex << "0x" << std::hex << offset;
       argv.push_back(hex.str());
       address_slots[t].push_back(argv.size() - 8);  // the address's position among those passed
     }
   }
-  if (argv.size() == 7) return {};
+  std::vector<std::vector<Frame>> out(groups_in.size());
+  if (argv.size() == 7) return out;
   const tools::ProcessResult r = tools::run_process(argv, 20);
-  if (!r.started || r.exit_code != 0) return {};
+  if (!r.started || r.exit_code != 0) return out;
   std::vector<std::vector<Frame>> groups;
   std::istringstream in(r.out);
   std::string line;
@@ -127,11 +115,34 @@ inline std::vector<std::vector<Frame>> stacks_of(const std::vector<std::pair<uns
       }
     }
   }
-  std::vector<std::vector<Frame>> out(threads.size());
-  for (std::size_t t = 0; t < threads.size(); ++t)
+  for (std::size_t t = 0; t < groups_in.size(); ++t)
     for (std::size_t slot : address_slots[t])
       if (slot < groups.size()) out[t].insert(out[t].end(), groups[slot].begin(), groups[slot].end());
   return out;
+}
+
+/// The stacks of the given threads (empty for one that did not answer), innermost first, with
+/// inlined frames expanded.
+inline std::vector<std::vector<Frame>> stacks_of(const std::vector<std::pair<unsigned, pthread_t>>& threads) {
+  for (const auto& [index, handle] : threads) {
+    if (index >= kMaxCaptured) continue;
+    g_captures[index].done.store(0);
+    (void)pthread_kill(handle, SIGUSR2);
+  }
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+  for (const auto& [index, handle] : threads)
+    while (index < kMaxCaptured && g_captures[index].done.load(std::memory_order_acquire) == 0 &&
+           std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::vector<std::vector<void*>> addresses(threads.size());
+  for (std::size_t t = 0; t < threads.size(); ++t) {
+    const unsigned index = threads[t].first;
+    if (index >= kMaxCaptured || g_captures[index].done.load() == 0) continue;
+    // The innermost frame is the signal handler's own pc, not a return address; stepping it back
+    // one byte stays inside the same function, so symbolize() treats all frames alike.
+    addresses[t].assign(g_captures[index].frames, g_captures[index].frames + g_captures[index].count);
+  }
+  return symbolize(addresses);
 }
 
 /// "itc::models::scenarios::QueueBase<itc::BasicStdPlatform<...> >::produce_and_join()" ->

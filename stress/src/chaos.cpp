@@ -3,6 +3,7 @@
 
 #include "itc/detail/spin.hpp"
 
+#include <execinfo.h>
 #include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 namespace itc::stress {
@@ -28,6 +30,12 @@ std::uint64_t next(std::uint64_t& s) noexcept {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   return z ^ (z >> 31);
+}
+
+// A source file of the standard library (<mutex>'s std::lock_guard calling Lock::lock()).
+bool in_standard_library(const char* file) noexcept {
+  return file != nullptr &&
+         (std::strncmp(file, "/usr/include/", 13) == 0 || std::strstr(file, "/include/c++/") != nullptr);
 }
 
 bool may_block(SyncPoint p) noexcept {
@@ -99,7 +107,77 @@ void reset_slots(unsigned threads) noexcept {
     s.activity.store(0);
     s.tid.store(0);
     s.cpu_clock.store(-1);
+    s.waiting_lock.store(nullptr);
+    for (HeldLock& h : s.held) h.lock.store(nullptr);
   }
+}
+
+void ChaosHooks::on_lock(LockEvent event, const void* lock, const SourceLocation& loc) noexcept {
+  ThreadSlot* slot = tls.slot;
+  ChaosControl& c = chaos_control();
+  switch (event) {
+    case LockEvent::attempt:
+      if (slot != nullptr) slot->waiting_lock.store(lock, std::memory_order_relaxed);
+      break;
+    case LockEvent::gave_up:
+      if (slot != nullptr) slot->waiting_lock.store(nullptr, std::memory_order_relaxed);
+      break;
+    case LockEvent::acquired:
+      if (slot == nullptr) break;
+      slot->waiting_lock.store(nullptr, std::memory_order_relaxed);
+      for (HeldLock& h : slot->held) {
+        if (h.lock.load(std::memory_order_relaxed) != nullptr) continue;
+        h.file.store(loc.file, std::memory_order_relaxed);
+        h.function.store(loc.function, std::memory_order_relaxed);
+        h.line.store(loc.line, std::memory_order_relaxed);
+        int count = 0;
+        if (in_standard_library(loc.file)) {
+          void* frames[HeldLock::kFrames];
+          count = backtrace(frames, HeldLock::kFrames);
+          for (int f = 0; f < count; ++f) h.frames[f].store(frames[f], std::memory_order_relaxed);
+        }
+        h.frame_count.store(count, std::memory_order_relaxed);
+        // release: the watchdog that sees the lock sees its site.
+        h.lock.store(lock, std::memory_order_release);
+        break;
+      }
+      break;
+    case LockEvent::released: {
+      // Usually the releasing thread holds it; a Python Lock may be released by another thread,
+      // so every slot is searched then. Compare-exchange: two slots never clear each other's.
+      auto clear_in = [lock](ThreadSlot& s) {
+        for (HeldLock& h : s.held) {
+          const void* expected = lock;
+          if (h.lock.load(std::memory_order_relaxed) == lock &&
+              h.lock.compare_exchange_strong(expected, nullptr, std::memory_order_relaxed))
+            return true;
+        }
+        return false;
+      };
+      if (slot != nullptr && clear_in(*slot)) break;
+      for (ThreadSlot& s : c.slots)
+        if (clear_in(s)) break;
+      break;
+    }
+  }
+}
+
+bool lock_owner(const void* lock, unsigned threads, LockOwner& owner) noexcept {
+  ChaosControl& c = chaos_control();
+  for (unsigned t = 0; t < threads && t < kMaxThreads; ++t)
+    for (const HeldLock& h : c.slots[t].held)
+      if (h.lock.load(std::memory_order_acquire) == lock) {
+        owner = LockOwner{t,
+                          h.file.load(std::memory_order_relaxed),
+                          h.function.load(std::memory_order_relaxed),
+                          h.line.load(std::memory_order_relaxed),
+                          {}};
+        const int count = h.frame_count.load(std::memory_order_relaxed);
+        for (int f = 0; f < count && f < HeldLock::kFrames; ++f)
+          owner.frames.push_back(h.frames[f].load(std::memory_order_relaxed));
+        return true;
+      }
+  return false;
 }
 
 void ChaosHooks::at(SyncPoint point, const SourceLocation& loc) noexcept {

@@ -263,6 +263,35 @@ constexpr std::chrono::milliseconds kWatchdogPoll{2};
 constexpr std::chrono::milliseconds kWatchdogGap{50};
 constexpr unsigned kStarvationCapFactor = 30;
 
+/// For a hung thread that waits for an itc::Lock: who holds it, and the line that acquired it
+/// (the caller of acquire(), from the lock's on_lock hook), e.g.
+///   "; the Lock it waits for is held by thread 1, acquired at models/scenarios/lock.hpp:42
+///   (move_holding)". "" when the thread waits for no itc::Lock. When the caller's line is in
+/// the standard library (std::lock_guard called lock()), the acquiring thread's stack, taken
+/// by the hook then, is symbolized and its first frame in the user's code named instead.
+inline std::string lock_owner_note(const void* lock, unsigned self, unsigned threads) {
+  if (lock == nullptr) return "";
+  LockOwner o;
+  if (!lock_owner(lock, threads, o))
+    return "; the Lock it waits for is held by no scenario thread (released without a wake-up, or taken "
+           "outside the scenario's threads)";
+  std::string where = repo_relative_path(o.file != nullptr ? o.file : "?") + ":" + std::to_string(o.line);
+  std::string function = o.function != nullptr ? o.function : "?";
+  const std::vector<frames::Frame> site = {
+      {function, std::string(o.file != nullptr ? o.file : "") + ":" + std::to_string(o.line)}};
+  if (frames::caller_of(site) == nullptr && !o.frames.empty()) {
+    const auto stacks = frames::symbolize({o.frames});
+    if (!stacks.empty())
+      if (const frames::Frame* f = frames::caller_of(stacks[0])) {
+        where = repo_relative_path(f->location.substr(0, f->location.find(" (discriminator")));
+        function = frames::short_function(f->function);
+      }
+  }
+  return "; the Lock it waits for is held by thread " + std::to_string(o.thread) +
+         (o.thread == self ? " (itself: a Lock is not reentrant)" : "") + ", acquired at " + where + " (" +
+         function + ")";
+}
+
 /// One execution of the scenario; returns only if it passed (a failure ends the process).
 template <template <class> class S>
 void run_once(std::uint64_t iteration, std::uint64_t seed, const StressOptions& opt, Clock::time_point t0) {
@@ -403,9 +432,9 @@ void run_once(std::uint64_t iteration, std::uint64_t seed, const StressOptions& 
       } else if (state == ThreadSlot::blocked) {
         const char* how =
             s.point.load() == static_cast<int>(SyncPoint::lock) ? "acquiring a mutex" : "waiting to be woken";
-        std::printf("  thread %u: blocked in %s at %s (%s)%s\n", i,
+        std::printf("  thread %u: blocked in %s at %s (%s)%s%s\n", i,
                     primitive_call(file, s.function.load()).c_str(), where.c_str(), how,
-                    called_from[i].c_str());
+                    called_from[i].c_str(), lock_owner_note(s.waiting_lock.load(), i, n).c_str());
       } else if (state == ThreadSlot::polling) {
         std::printf("  thread %u: polling at %s, in %s, and nothing it reads changes%s\n", i, where.c_str(),
                     s.function.load() ? s.function.load() : "?", called_from[i].c_str());

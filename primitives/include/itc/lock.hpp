@@ -31,6 +31,13 @@
 // why TSan's ordinary mutex annotations cannot express a Python Lock: itc/platform/
 // tsan_annotations.hpp.
 //
+// Checkers: every acquire/release (and lock()/unlock()/try_lock*()) also takes a defaulted
+// trailing SourceLocation, the caller's line, and reports attempt / acquired / gave-up /
+// released to the platform's optional on_lock hook (itc/platform/lock_events.hpp). The model
+// checker builds its lock-order graph and its deadlock report from it; the stress runner's
+// watchdog names the owner of a lock a hung thread waits for. StdPlatform has no hook: the
+// calls compile to nothing (the generated code is unchanged; stress/bench/README.md).
+//
 // Destroying a Lock as soon as an acquire() returns is safe — e.g. a timed acquirer that gets
 // the lock the moment a release() frees it, and destroys it: release()'s compare-exchange is the
 // step that frees the lock, and after it release() touches nothing of the Lock (the wake-up
@@ -58,6 +65,7 @@
 #include "itc/detail/deadline.hpp"
 #include "itc/detail/lockable.hpp"
 #include "itc/errors.hpp"
+#include "itc/platform/lock_events.hpp"
 #include "itc/platform/std_platform.hpp"
 #include "itc/platform/tsan_annotations.hpp"
 
@@ -78,46 +86,61 @@ class BasicLock : public detail::TimedLockable<BasicLock<P>> {
   BasicLock& operator=(const BasicLock&) = delete;
 
   /// Blocks until the lock is acquired. Always returns true.
-  bool acquire() {
+  bool acquire(SourceLocation loc = SourceLocation::current()) {
     detail::tsan::lock_attempt(this);
+    detail::lock_event<P>(LockEvent::attempt, this, loc);
     if (!try_fast()) acquire_slow(nullptr);
     detail::tsan::lock_acquired(this);
+    detail::lock_event<P>(LockEvent::acquired, this, loc);
     return true;
   }
 
   /// acquire(true) blocks; acquire(false) tries once and never blocks.
-  bool acquire(bool blocking) {
-    if (blocking) return acquire();
+  bool acquire(bool blocking, SourceLocation loc = SourceLocation::current()) {
+    if (blocking) return acquire(loc);
     const bool acquired = try_fast();
-    if (acquired) detail::tsan::lock_acquired(this);
+    if (acquired) {
+      detail::tsan::lock_acquired(this);
+      detail::lock_event<P>(LockEvent::acquired, this, loc);
+    }
     return acquired;
   }
 
   /// Waits at most `timeout`. Zero tries once; negative throws InvalidArgument.
   template <class Rep, class Period>
-  bool acquire(std::chrono::duration<Rep, Period> timeout) {
+  bool acquire(std::chrono::duration<Rep, Period> timeout, SourceLocation loc = SourceLocation::current()) {
     detail::reject_nan(timeout);  // CPython: ValueError "Invalid value NaN (not a number)"
     if (detail::is_negative(timeout)) throw InvalidArgument("timeout value must be a non-negative number");
-    if (!detail::is_zero_or_negative(timeout)) detail::tsan::lock_attempt(this);
+    const bool may_wait = !detail::is_zero_or_negative(timeout);
+    if (may_wait) {
+      detail::tsan::lock_attempt(this);
+      detail::lock_event<P>(LockEvent::attempt, this, loc);
+    }
     bool acquired = try_fast();
-    if (!acquired && !detail::is_zero_or_negative(timeout)) {
+    if (!acquired && may_wait) {
       const auto deadline = detail::deadline_after<clock>(timeout);
       acquired = acquire_slow(&deadline);
     }
-    if (acquired) detail::tsan::lock_acquired(this);
+    if (acquired) {
+      detail::tsan::lock_acquired(this);
+      detail::lock_event<P>(LockEvent::acquired, this, loc);
+    } else if (may_wait) {
+      detail::lock_event<P>(LockEvent::gave_up, this, loc);
+    }
     return acquired;
   }
 
   /// Python's acquire(blocking, timeout): a timeout with blocking == false is an error.
   template <class Rep, class Period>
-  bool acquire(bool blocking, std::chrono::duration<Rep, Period> timeout) {
+  bool acquire(bool blocking, std::chrono::duration<Rep, Period> timeout,
+               SourceLocation loc = SourceLocation::current()) {
     detail::reject_nan(timeout);  // CPython: ValueError "Invalid value NaN (not a number)"
     if (!blocking) throw InvalidArgument("can't specify a timeout for a non-blocking call");
-    return acquire(timeout);
+    return acquire(timeout, loc);
   }
 
   /// Releases the lock; any thread may do so. Throws UnacquiredLockRelease if it is not locked.
-  void release() {
+  void release(SourceLocation loc = SourceLocation::current()) {
     // Forget the owner *before* the lock can be taken again, never after: clearing it later
     // could erase the next owner's record, and not clearing it would let this thread, seeing a
     // stale owner_ while the next acquirer has taken the state word but not yet recorded
@@ -125,6 +148,7 @@ class BasicLock : public detail::TimedLockable<BasicLock<P>> {
     // the other thread's lock). A release of an unlocked lock throws before touching anything.
     std::uint32_t s = state_.load(std::memory_order_relaxed);
     if (s == kFree) throw UnacquiredLockRelease("release unlocked lock");
+    detail::lock_event<P>(LockEvent::released, this, loc);
     if (owner_.load(std::memory_order_relaxed) == P::current_thread()) {
       detail::tsan::released_by_owner(this);
     } else {
@@ -159,11 +183,13 @@ class BasicLock : public detail::TimedLockable<BasicLock<P>> {
   }
 
   // Condition's save/restore protocol (Python's _release_save/_acquire_restore).
-  std::size_t release_save() {
-    release();
+  std::size_t release_save(SourceLocation loc = SourceLocation::current()) {
+    release(loc);
     return 1;
   }
-  void acquire_restore(std::size_t /*saved*/) { acquire(); }
+  void acquire_restore(std::size_t /*saved*/, SourceLocation loc = SourceLocation::current()) {
+    acquire(loc);
+  }
 
  private:
   static constexpr std::uint32_t kFree = 0;
@@ -219,41 +245,42 @@ class BasicRLock : public detail::TimedLockable<BasicRLock<P>> {
   BasicRLock& operator=(const BasicRLock&) = delete;
 
   /// Blocks until acquired; re-acquiring by the owner never blocks. Returns true.
-  bool acquire() {
+  bool acquire(SourceLocation loc = SourceLocation::current()) {
     if (enter_again()) return true;
-    inner_.acquire();
+    inner_.acquire(loc);
     become_owner(1);
     return true;
   }
-  bool acquire(bool blocking) {
+  bool acquire(bool blocking, SourceLocation loc = SourceLocation::current()) {
     if (enter_again()) return true;
-    if (!inner_.acquire(blocking)) return false;
+    if (!inner_.acquire(blocking, loc)) return false;
     become_owner(1);
     return true;
   }
   template <class Rep, class Period>
-  bool acquire(std::chrono::duration<Rep, Period> timeout) {
+  bool acquire(std::chrono::duration<Rep, Period> timeout, SourceLocation loc = SourceLocation::current()) {
     detail::reject_nan(timeout);  // CPython: ValueError "Invalid value NaN (not a number)"
     if (detail::is_negative(timeout)) throw InvalidArgument("timeout value must be a non-negative number");
     if (enter_again()) return true;
-    if (!inner_.acquire(timeout)) return false;
+    if (!inner_.acquire(timeout, loc)) return false;
     become_owner(1);
     return true;
   }
   template <class Rep, class Period>
-  bool acquire(bool blocking, std::chrono::duration<Rep, Period> timeout) {
+  bool acquire(bool blocking, std::chrono::duration<Rep, Period> timeout,
+               SourceLocation loc = SourceLocation::current()) {
     detail::reject_nan(timeout);  // CPython: ValueError "Invalid value NaN (not a number)"
     if (!blocking) throw InvalidArgument("can't specify a timeout for a non-blocking call");
-    return acquire(timeout);
+    return acquire(timeout, loc);
   }
 
   /// Releases one level. Throws UnacquiredLockRelease unless the caller owns the lock.
-  void release() {
+  void release(SourceLocation loc = SourceLocation::current()) {
     if (!is_owned()) throw UnacquiredLockRelease("cannot release un-acquired lock");
     std::size_t& count = count_.write();
     if (--count == 0) {
       owner_.store(typename P::ThreadId{}, std::memory_order_relaxed);
-      inner_.release();
+      inner_.release(loc);
     }
   }
 
@@ -268,17 +295,17 @@ class BasicRLock : public detail::TimedLockable<BasicRLock<P>> {
 
   /// Releases every level at once and returns the depth (Python's _release_save); Condition
   /// uses it so that wait() really unlocks a recursively held lock. Throws if not owned.
-  std::size_t release_save() {
+  std::size_t release_save(SourceLocation loc = SourceLocation::current()) {
     if (!is_owned()) throw UnacquiredLockRelease("cannot release un-acquired lock");
     const std::size_t depth = count_.read();
     count_.write() = 0;
     owner_.store(typename P::ThreadId{}, std::memory_order_relaxed);
-    inner_.release();
+    inner_.release(loc);
     return depth;
   }
   /// Re-acquires and restores the depth saved by release_save (Python's _acquire_restore).
-  void acquire_restore(std::size_t depth) {
-    inner_.acquire();
+  void acquire_restore(std::size_t depth, SourceLocation loc = SourceLocation::current()) {
+    inner_.acquire(loc);
     become_owner(depth);
   }
 
@@ -302,5 +329,8 @@ class BasicRLock : public detail::TimedLockable<BasicRLock<P>> {
 
 using Lock = BasicLock<>;
 using RLock = BasicRLock<>;
+
+// The default platform observes no lock events: Lock's hooks compile to nothing there.
+static_assert(!ObservesLocks<StdPlatform>);
 
 }  // namespace itc

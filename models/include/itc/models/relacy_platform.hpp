@@ -26,6 +26,9 @@
 //   Var<T>     the value plus an rl::var<int> shadow that is read or written on every access, so
 //              Relacy reports unsynchronised access to *any* T (a std::deque included)
 //   ThreadId   1 + Relacy's thread index (0 = nobody)
+//   on_lock    itc::Lock / RLock events (itc/platform/lock_events.hpp) feed the lock-order graph
+//              (LockOrder below) and the table of which lock each thread holds and waits for,
+//              printed after a deadlock (the `locks` block, models/README.md)
 //
 // Every operation forwards its SourceLocation as an rl::debug_info, so a trace names the line
 // inside the primitive ("queue.hpp:212 get") and not this adapter.
@@ -168,16 +171,26 @@ inline SpuriousWakeups& spurious_wakeups() noexcept {
 ///     without another failure, naming both sites and the executions that took each order.
 ///
 /// Locks are identified by address: a search reconstructs the scenario at the same address for
-/// every execution. Covers RelacyPlatform::Mutex (lock/unlock; a condition-variable wait keeps
-/// its mutex counted as held, so its re-lock adds no edge). Fixed tables, because memory
-/// allocated inside an execution belongs to Relacy; beyond them, edges are not recorded (an
-/// inversion may be missed, never invented).
+/// every execution. Covers RelacyPlatform::Mutex (lock/unlock; edges added when the lock is
+/// taken; a condition-variable wait keeps its mutex counted as held, so its re-lock adds no
+/// edge) and itc::Lock / RLock through RelacyPlatform::on_lock (itc/platform/lock_events.hpp).
+/// For an itc lock the edges are added at the *attempt*, before the acquire may block — as
+/// ThreadSanitizer's pre-lock does — so the acquisition that would close a deadlock cycle is
+/// reported as the inversion it is, with `deadlock` in the message when the other thread of the
+/// cycle is waiting at that moment (the execution cannot continue: both threads wait for
+/// each other). The sites are the callers' lines (acquire()'s SourceLocation), and per thread the
+/// table keeps what it holds and what it waits for (held(), waiting()), which the runner prints
+/// after a deadlock. Fixed tables, because memory allocated inside an execution belongs to
+/// Relacy; beyond them, edges are not recorded (an inversion may be missed, never invented).
 class LockOrder {
  public:
   struct Site {
     const char* file = "";
     const char* function = "";
     int line = 0;
+    // itc locks: a return address in the code that called acquire(), for when `file` is not
+    // the user's (std::lock_guard called lock()): the runner symbolizes it after the search.
+    const void* pc = nullptr;
   };
   struct Edge {
     const void* from = nullptr;  // held ...
@@ -188,13 +201,25 @@ class LockOrder {
   };
   struct Inversion {
     bool found = false;
-    Edge first, second;  // first: the earlier order; second: the acquisition that closed it
+    Edge first, second;     // first: the earlier order; second: the acquisition that closed it
+    bool deadlock = false;  // first's thread waits for second's held lock right now
   };
-  static constexpr unsigned kMaxThreads = 64, kMaxHeld = 16, kMaxEdges = 256;
+  /// What a thread holds: an itc lock (user == true) or a platform Mutex inside a primitive.
+  struct Held {
+    const void* lock;
+    Site site;
+    bool user;
+  };
+  struct Waiting {
+    const void* lock = nullptr;  // nullptr: not waiting for an itc lock
+    Site site;
+  };
+  static constexpr unsigned kMaxThreads = 64, kMaxHeld = 16, kMaxEdges = 256, kMaxNames = 64;
 
   /// A new search: forget every edge.
   void reset_search() noexcept {
     edges_count_ = 0;
+    names_count_ = 0;
     execution_ = 0;
     across_ = Inversion{};
     enabled = true;
@@ -203,6 +228,88 @@ class LockOrder {
   void reset_execution() noexcept {
     ++execution_;
     for (auto& n : held_count_) n = 0;
+    for (auto& w : waiting_) w = Waiting{};
+    deadlock_cycle_ = Inversion{};
+  }
+
+  /// itc lock: `thread` is about to wait for `lock` at `site`. Adds the edges from every lock
+  /// it holds. A cycle they close is kept: as deadlock_cycle() when the other thread of the
+  /// cycle waits at this moment (the execution is about to deadlock: Relacy will detect it and
+  /// the runner reports the inversion with its deadlock), otherwise as the search's pending
+  /// inversion (across_executions(), reported if the search finds nothing worse). Never fails
+  /// the execution itself: the deadlock, when there is one, is shown as it happens.
+  void attempt(unsigned thread, const void* lock, Site site) noexcept {
+    if (!enabled || thread >= kMaxThreads) return;
+    (void)name_of(lock);
+    waiting_[thread] = Waiting{lock, site};
+    for (unsigned i = 0; i != held_count_[thread]; ++i) {
+      const Held& h = held_[thread][i];
+      if (h.lock == lock) continue;
+      const Edge e{h.lock, lock, h.site, site, thread, execution_};
+      if (const Edge* back = find(lock, h.lock)) {
+        Inversion inv{true, *back, e, false};
+        inv.deadlock = back->to == h.lock && back->thread < kMaxThreads &&
+                       waiting_[back->thread].lock == h.lock && holds(back->thread, lock) &&
+                       back->execution == execution_;
+        if (inv.deadlock) {
+          if (!deadlock_cycle_.found) deadlock_cycle_ = inv;
+        } else if (!across_.found) {
+          across_ = inv;
+        }
+      }
+      add(e);
+    }
+  }
+  /// The cycle of itc locks this execution deadlocked on (found == false if none).
+  [[nodiscard]] const Inversion& deadlock_cycle() const noexcept { return deadlock_cycle_; }
+  /// itc lock: `thread` now holds `lock` (after attempt(), or a successful try).
+  void took(unsigned thread, const void* lock, Site site) noexcept {
+    if (thread >= kMaxThreads) return;
+    (void)name_of(lock);
+    if (waiting_[thread].lock == lock) waiting_[thread] = Waiting{};
+    if (held_count_[thread] < kMaxHeld) held_[thread][held_count_[thread]++] = Held{lock, site, true};
+  }
+  /// itc lock: a timed acquire expired.
+  void gave_up(unsigned thread) noexcept {
+    if (thread < kMaxThreads) waiting_[thread] = Waiting{};
+  }
+  /// itc lock: released by `thread`, which need not be the thread that holds it (a Python Lock).
+  void released_any(unsigned thread, const void* lock) noexcept {
+    if (thread < kMaxThreads && holds(thread, lock)) {
+      released(thread, lock);
+      return;
+    }
+    for (unsigned t = 0; t != kMaxThreads; ++t)
+      if (holds(t, lock)) {
+        released(t, lock);
+        return;
+      }
+  }
+  [[nodiscard]] bool holds(unsigned thread, const void* lock) const noexcept {
+    if (thread >= kMaxThreads) return false;
+    for (unsigned i = 0; i != held_count_[thread]; ++i)
+      if (held_[thread][i].lock == lock) return true;
+    return false;
+  }
+  /// The thread (index) that holds `lock`, or kMaxThreads.
+  [[nodiscard]] unsigned holder(const void* lock) const noexcept {
+    for (unsigned t = 0; t != kMaxThreads; ++t)
+      if (holds(t, lock)) return t;
+    return kMaxThreads;
+  }
+  [[nodiscard]] unsigned held_count(unsigned thread) const noexcept {
+    return thread < kMaxThreads ? held_count_[thread] : 0;
+  }
+  [[nodiscard]] const Held& held(unsigned thread, unsigned i) const noexcept { return held_[thread][i]; }
+  [[nodiscard]] const Waiting& waiting(unsigned thread) const noexcept { return waiting_[thread]; }
+  /// A lock's name in reports: "Lock#k", k its order of first appearance in the search (1, 2...;
+  /// 0 if the table is full). Stable across executions, since locks are identified by address.
+  unsigned name_of(const void* lock) noexcept {
+    for (unsigned i = 0; i != names_count_; ++i)
+      if (names_[i] == lock) return i + 1;
+    if (names_count_ == kMaxNames) return 0;
+    names_[names_count_++] = lock;
+    return names_count_;
   }
 
   /// Called after `thread` acquired `lock` at `site`. Returns the inversion this acquisition
@@ -224,7 +331,7 @@ class LockOrder {
       }
       add(e);
     }
-    if (held_count_[thread] < kMaxHeld) held_[thread][held_count_[thread]++] = Held{lock, site};
+    if (held_count_[thread] < kMaxHeld) held_[thread][held_count_[thread]++] = Held{lock, site, false};
     return now;
   }
   void released(unsigned thread, const void* lock) noexcept {
@@ -247,10 +354,6 @@ class LockOrder {
   bool failed = false;  // the current execution ended with a lock-order inversion
 
  private:
-  struct Held {
-    const void* lock;
-    Site site;
-  };
   /// The edge a -> b, or a path a -> ... -> b of at most a few steps (a cycle through other
   /// locks), as the edge that starts it.
   const Edge* find(const void* a, const void* b) const noexcept {
@@ -276,6 +379,10 @@ class LockOrder {
 
   Held held_[kMaxThreads][kMaxHeld] = {};
   unsigned held_count_[kMaxThreads] = {};
+  Waiting waiting_[kMaxThreads] = {};
+  Inversion deadlock_cycle_;
+  const void* names_[kMaxNames] = {};
+  unsigned names_count_ = 0;
   Edge edges_[kMaxEdges] = {};
   unsigned edges_count_ = 0;
   unsigned long long execution_ = 0;
@@ -322,6 +429,61 @@ struct RelacyPlatform {
   /// A scheduling point without synchronisation, for spin/poll loops (Relacy needs one there).
   static void yield(SourceLocation loc = SourceLocation::current()) { rl::yield(1, to_rl(loc)); }
 
+  /// itc::Lock / RLock events (itc/platform/lock_events.hpp): the lock-order graph and the
+  /// per-thread "holds / waits for" table (see LockOrder::attempt for when a cycle is reported).
+  /// Not inlined, so that its return address lies in the code that inlined acquire().
+  [[gnu::noinline]] static void on_lock(LockEvent event, const void* lock, const SourceLocation& loc) {
+    LockOrder& g = lock_order();
+    const unsigned self = rl::thread_index();
+    const LockOrder::Site site{loc.file, loc.function, loc.line, __builtin_return_address(0)};
+    switch (event) {
+      case LockEvent::attempt:
+        g.attempt(self, lock, site);
+        break;
+      case LockEvent::acquired:
+        g.took(self, lock, site);
+        break;
+      case LockEvent::gave_up:
+        g.gave_up(self);
+        break;
+      case LockEvent::released:
+        g.released_any(self, lock);
+        break;
+    }
+  }
+
+  /// The message of an inversion, into `out`: both orders with their sites, or, for a cycle
+  /// the execution deadlocked on, which lock each thread holds and waits for.
+  static void describe_inversion(const LockOrder::Inversion& inv, char* out, std::size_t size) {
+    LockOrder& g = lock_order();
+    const LockOrder::Edge& a = inv.first;
+    const LockOrder::Edge& b = inv.second;
+    if (inv.deadlock) {
+      std::snprintf(
+          out, size,
+          "lock order inversion, and the deadlock it causes: T%u holds Lock#%u (acquired %s:%d) and "
+          "waits for Lock#%u (at %s:%d); T%u holds Lock#%u (acquired %s:%d) and waits for Lock#%u "
+          "(at %s:%d)",
+          a.thread, g.name_of(a.from), short_path(a.from_site.file), a.from_site.line, g.name_of(a.to),
+          short_path(a.to_site.file), a.to_site.line, b.thread, g.name_of(b.from),
+          short_path(b.from_site.file), b.from_site.line, g.name_of(b.to), short_path(b.to_site.file),
+          b.to_site.line);
+    } else {
+      std::snprintf(out, size, "lock order inversion: T%u took %s:%d then %s:%d; T%u takes %s:%d then %s:%d",
+                    a.thread, short_path(a.from_site.file), a.from_site.line, short_path(a.to_site.file),
+                    a.to_site.line, b.thread, short_path(b.from_site.file), b.from_site.line,
+                    short_path(b.to_site.file), b.to_site.line);
+    }
+  }
+
+  /// Fails the current execution with the inversion `inv` (closed at `loc`).
+  static void report_inversion(const LockOrder::Inversion& inv, SourceLocation loc) {
+    LockOrder& g = lock_order();
+    describe_inversion(inv, g.message, sizeof g.message);
+    g.failed = true;
+    rl::ctx().fail_test(g.message, rl::test_result_user_assert_failed, to_rl(loc));
+  }
+
   class Mutex {
    public:
     Mutex() = default;
@@ -329,7 +491,7 @@ struct RelacyPlatform {
       m_.lock(to_rl(loc));
       const LockOrder::Inversion inv =
           lock_order().acquired(rl::thread_index(), this, LockOrder::Site{loc.file, loc.function, loc.line});
-      if (inv.found) report(inv, loc);
+      if (inv.found) report_inversion(inv, loc);
     }
     void unlock(SourceLocation loc = SourceLocation::current()) {
       lock_order().released(rl::thread_index(), this);
@@ -338,17 +500,6 @@ struct RelacyPlatform {
     rl::mutex& native() noexcept { return m_; }
 
    private:
-    static void report(const LockOrder::Inversion& inv, SourceLocation loc) {
-      LockOrder& g = lock_order();
-      std::snprintf(g.message, sizeof g.message,
-                    "lock order inversion: T%u took %s:%d then %s:%d; T%u takes %s:%d then %s:%d",
-                    inv.first.thread, short_path(inv.first.from_site.file), inv.first.from_site.line,
-                    short_path(inv.first.to_site.file), inv.first.to_site.line, inv.second.thread,
-                    short_path(inv.second.from_site.file), inv.second.from_site.line,
-                    short_path(inv.second.to_site.file), inv.second.to_site.line);
-      g.failed = true;
-      rl::ctx().fail_test(g.message, rl::test_result_user_assert_failed, to_rl(loc));
-    }
     rl::mutex m_;
   };
 

@@ -23,6 +23,9 @@
 //                       waiter that returned) is harmless: the rule that makes "signal, then
 //                       the waiter destroys the object" safe (detail/parking_lot.hpp)
 //   P::is_model_checker true under a model checker (scenarios shrink their sizes there)
+//   P::on_lock(event, lock, loc)   optional: told when an itc::Lock/RLock is waited for,
+//                       acquired, given up on or released (itc/platform/lock_events.hpp).
+//                       BasicStdPlatform has it only when its Hooks do; StdPlatform does not
 //
 // and `SourceLocation loc = SourceLocation::current()` on every operation, so a checker's trace
 // points at the line inside the primitive. No primitive contains an #ifdef for a checker: the
@@ -41,6 +44,7 @@
 #include <utility>
 
 #include "itc/detail/parking_lot.hpp"
+#include "itc/platform/lock_events.hpp"
 #include "itc/platform/source_location.hpp"
 #include "itc/platform/thread_annotations.hpp"
 
@@ -102,6 +106,14 @@ struct BasicStdPlatform {
       std::this_thread::yield();
     }
   }
+
+  /// itc::Lock events, only if the Hooks observe them (otherwise this member does not exist and
+  /// Lock's hook compiles to nothing).
+  static void on_lock(LockEvent event, const void* lock,
+                      const SourceLocation& loc) noexcept requires requires {
+    Hooks::on_lock(event, lock, loc);
+  }
+  { Hooks::on_lock(event, lock, loc); }
 
   /// Non-recursive mutex. Locking it twice from one thread, or unlocking it from a thread that
   /// does not hold it, is undefined: primitives never do (the analysis checks the first half).

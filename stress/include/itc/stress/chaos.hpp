@@ -22,6 +22,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <vector>
 
 #include "itc/platform/std_platform.hpp"
 
@@ -35,9 +36,30 @@ struct ChaosHooks {
   /// thread's deadline back, so on a machine with other busy processes every yield cost
   /// milliseconds and a correct scenario's 100 runs took 120 s instead of 0.2 s).
   static void relax(const SourceLocation& loc) noexcept;
+  /// itc::Lock events (itc/platform/lock_events.hpp): the calling thread's slot records which
+  /// lock it waits for and which it holds, with the line that acquired each, so that the
+  /// watchdog names the owner of the lock a hung thread waits for (lock_owner()).
+  static void on_lock(LockEvent event, const void* lock, const SourceLocation& loc) noexcept;
 };
 
 using ChaosPlatform = BasicStdPlatform<ChaosHooks>;
+
+/// An itc::Lock a thread holds, and the line that acquired it. `lock` is written last (release)
+/// by the acquiring thread and cleared by whichever thread releases the lock.
+struct HeldLock {
+  std::atomic<const void*> lock{nullptr};
+  std::atomic<const char*> file{nullptr};
+  std::atomic<const char*> function{nullptr};
+  std::atomic<int> line{0};
+  // Only when `file` is the standard library's header (std::lock_guard called lock()): the
+  // acquiring thread's innermost return addresses, which the watchdog symbolizes (inlined
+  // frames expanded) to find the user's line. Taken only then, so a direct acquire() costs no
+  // backtrace.
+  static constexpr int kFrames = 10;
+  std::atomic<void*> frames[kFrames] = {};
+  std::atomic<int> frame_count{0};
+};
+constexpr unsigned kMaxHeldLocks = 8;  // beyond that, a lock's owner is not recorded
 
 /// What the watchdog knows about one scenario thread.
 struct ThreadSlot {
@@ -47,10 +69,12 @@ struct ThreadSlot {
   std::atomic<const char*> file{nullptr};  // where (string literals: safe to keep)
   std::atomic<const char*> function{nullptr};
   std::atomic<int> line{0};
-  std::atomic<std::uint64_t> steps{0};     // state-changing sync points passed: progress
-  std::atomic<std::uint64_t> activity{0};  // every sync point passed, polls included
-  std::atomic<int> tid{0};                 // the kernel's thread id (/proc/self/task/<tid>)
-  std::atomic<int> cpu_clock{-1};          // the thread's CPU-time clock (clockid_t), -1: none
+  std::atomic<std::uint64_t> steps{0};             // state-changing sync points passed: progress
+  std::atomic<std::uint64_t> activity{0};          // every sync point passed, polls included
+  std::atomic<int> tid{0};                         // the kernel's thread id (/proc/self/task/<tid>)
+  std::atomic<int> cpu_clock{-1};                  // the thread's CPU-time clock (clockid_t), -1: none
+  std::atomic<const void*> waiting_lock{nullptr};  // the itc::Lock it is acquiring, if any
+  HeldLock held[kMaxHeldLocks];                    // the itc::Locks it holds
 };
 
 constexpr unsigned kMaxThreads = 64;
@@ -70,5 +94,17 @@ void attach_thread(unsigned index) noexcept;
 void detach_thread() noexcept;
 /// Resets every slot before a run.
 void reset_slots(unsigned threads) noexcept;
+
+/// Who holds `lock` among the first `threads` scenario threads: true and the thread's index and
+/// acquisition site, or false if no scenario thread holds it (never acquired by one, released,
+/// or beyond kMaxHeldLocks). A snapshot, for the watchdog's diagnosis of a hung run.
+struct LockOwner {
+  unsigned thread = 0;
+  const char* file = nullptr;
+  const char* function = nullptr;
+  int line = 0;
+  std::vector<void*> frames;  // see HeldLock::frames (empty unless the site is in <mutex>)
+};
+bool lock_owner(const void* lock, unsigned threads, LockOwner& owner) noexcept;
 
 }  // namespace itc::stress
