@@ -119,7 +119,8 @@ std::vector<TraceStep> parse_trace(const std::string& out, const std::string& so
       inside = true;
       continue;
     }
-    if (line.rfind("replay", 0) == 0 || line.rfind("locks ", 0) == 0) break;
+    // The lock table ("locks ...") comes before the trace; a "locks" line after it ends it too.
+    if (line.rfind("replay", 0) == 0 || (inside && line.rfind("locks ", 0) == 0)) break;
     std::smatch m;
     if (!inside || !std::regex_match(line, m, step)) continue;
     const std::string rest = m[6];
