@@ -68,7 +68,8 @@ verify: deps
 	@build/gcc/verify/itc-verify matrix --report-dir $(REPORT_DIR) $(VERIFY_ARGS)
 
 # Benchmarks (stress/bench/README.md): Release build, interleaved rounds, paired ratios, plots.
-# Extra driver options: make bench BENCH_ARGS="--rounds 3 --groups queue/spsc"
+# Both conditions by default (quiet, and next to 2 busy processes the driver starts and stops).
+# Extra driver options: make bench BENCH_ARGS="--rounds 3 --groups queue/spsc" (or "--conditions quiet")
 .PHONY: bench
 bench:
 	@ci/install-deps.sh bench

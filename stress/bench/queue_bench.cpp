@@ -9,6 +9,8 @@
 //   queue/spsc_b1024/*   same, maxsize 1024
 //   queue/mpmc/*         2 producers, 2 consumers, unbounded
 //   queue/mpmc_b1024/*   same, maxsize 1024
+//   queue/mpmc4/*        4 producers, 4 consumers, unbounded: oversubscribed on a 2-core machine
+//                        (8 threads), where a spin that waits for a descheduled peer costs most
 //   queue/st/*           one thread, put() then get() (the uncontended floor of one hand-off)
 // The *_td variants add Python's task accounting: the consumer calls task_done() after each
 // get(), the producer calls join() after its last put() (and the timing includes that join).
@@ -260,6 +262,17 @@ int register_all() {
     add_handoff<Tbb>(s, "tbb");
 #endif
   }
+  // Oversubscribed: the Queue against the textbook queue and the two concurrent queues only
+  // (the task_done and SimpleQueue variants say nothing new here).
+  const Shape oversubscribed{"mpmc4", 4, 4, 0};
+  add_handoff<ItcQueue>(oversubscribed, "itc_queue");
+  add_handoff<TextbookQueue>(oversubscribed, "std");
+#if ITC_BENCH_HAVE_MOODYCAMEL
+  add_handoff<Moody>(oversubscribed, "moody");
+#endif
+#if ITC_BENCH_HAVE_TBB
+  add_handoff<Tbb>(oversubscribed, "tbb");
+#endif
   for (const Shape& s : bounded) {
     add_handoff<ItcQueue>(s, "itc_queue");
     add_handoff<ItcQueue>(s, "itc_queue_td", true);
