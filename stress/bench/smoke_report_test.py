@@ -9,10 +9,11 @@
    tables, the load's CPU share in the machine section), that the load process really ran (its
    measured share of the CPUs is above zero) and that every load process it started is gone
    afterwards (its PID no longer exists, or belongs to a process started later).
-2. The driver interrupted while its load runs (`--load 1`, many rounds): by SIGINT and by SIGTERM
-   it must stop its load processes before it exits (status 130 / 143); by SIGKILL, which it cannot
-   handle, the load processes must die with it (PR_SET_PDEATHSIG; a zombie waiting for init to
-   reap it counts as gone: it runs nothing).
+2. The driver interrupted while its load runs (`--load 1`, many rounds): by SIGINT inside a unit
+   and by SIGTERM while it lets the load settle (before the `with` body runs), it must stop its
+   load processes before it exits (status 130 / 143); by SIGKILL, which it cannot handle, the
+   load processes must die with it (PR_SET_PDEATHSIG; a zombie waiting for init to reap it counts
+   as gone: it runs nothing). Each mutant that skips one of these clean-ups fails here.
 Exit status 0 if every check passed; each check prints ok/FAIL.
 """
 import argparse
