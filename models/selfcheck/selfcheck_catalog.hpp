@@ -14,6 +14,8 @@
   X(QueueTaskDoneJoin)                     \
   X(QueueImmediateShutdownTaskDone)        \
   X(EventPulses)                           \
+  X(BarrierTimeoutRacesCompletion)         \
+  X(BarrierResetAbortWhileWaiting)         \
   X(DestroyEventSetWait)                   \
   X(DestroyEventSetTimedWait)              \
   X(DestroySemaphoreReleaseAcquire)        \

@@ -4,7 +4,8 @@
 // one producer, one consumer, unbounded. The optimised implementations have paths that shape
 // never reaches: a FIFO Queue's two locks and batch hand-over with several getters, putters
 // parked on a full queue (the Dekker pair on taken_/putters_), shutdown() waking both sides,
-// timed waits racing a hand-off, the one-word Event with concurrent set()/clear(). These
+// timed waits racing a hand-off, the one-word Event with concurrent set()/clear(), a Barrier
+// waiter's timeout racing the round's last arrival, reset()/abort() while a party waits. These
 // scenarios drive exactly those paths; every checker must find nothing (verdict pass).
 // Built into itc-selfcheck-model / itc-selfcheck-stress by stress/CMakeLists.txt.
 #pragma once
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <string_view>
 
+#include "itc/barrier.hpp"
 #include "itc/errors.hpp"
 #include "itc/event.hpp"
 #include "itc/models/scenario.hpp"
@@ -253,6 +255,97 @@ struct EventPulses {
     }
   }
   void check() {}
+};
+
+/// A timed Barrier waiter whose deadline races the last arrival. Either the round completes (both
+/// parties return, with indices 0 and 1, and each sees what the other wrote before wait()) or
+/// the timeout broke it first (both get BrokenBarrierError: the untimed party at its arrival or
+/// while it waits). The untimed party deletes the barrier as soon as its wait() returns, so the
+/// path where the timed-out thread was handed "released" and still needs the barrier's mutex
+/// is checked for a use after free too (the destructor must wait for it).
+template <class P>
+struct BarrierTimeoutRacesCompletion {
+  static constexpr ScenarioInfo info =
+      self_check("selfcheck/barrier_timeout_races_completion", "itc::Barrier internals",
+                 "primitives/include/itc/barrier.hpp");
+  static constexpr unsigned threads = 2;  // 0 waits with a short timeout; 1 waits, then deletes
+
+  BasicBarrier<P>* b = new BasicBarrier<P>(2);
+  typename P::template Var<int> payload[2]{typename P::template Var<int>(0),
+                                           typename P::template Var<int>(0)};
+  typename P::template Var<int> index[2]{typename P::template Var<int>(-1),
+                                         typename P::template Var<int>(-1)};
+
+  void thread(unsigned i) {
+    payload[i].write() = static_cast<int>(i) + 1;
+    try {
+      // 50 µs: on real threads about as long as the other thread takes to arrive. A model
+      // checker may time it out at any point, or never.
+      const std::size_t mine = i == 0 ? b->wait(std::chrono::microseconds(50)) : b->wait();
+      index[i].write() = static_cast<int>(mine);
+      scenario_assert<P>(payload[1 - i].read() == 2 - static_cast<int>(i),
+                         "a party's writes before wait() are visible after the other's wait()");
+    } catch (const BrokenBarrierError&) {
+      index[i].write() = -2;
+    }
+    if (i == 1) delete b;  // its wait() returned: legal even while thread 0 is still inside
+  }
+  void check() {
+    const int a = index[0].read();
+    const int c = index[1].read();
+    scenario_assert<P>((a == -2 && c == -2) || (a >= 0 && c >= 0 && a + c == 1),
+                       "the round completes for both parties (indices 0 and 1) or breaks for both");
+  }
+};
+
+/// reset() and abort() while a party may be waiting: thread 1 resets, aborts and resets the
+/// 2-party barrier, then opens the next round and waits in it. Thread 0 waits once; if that
+/// wait is broken (by the reset or the abort it was blocked in, or because it arrived while
+/// the barrier was broken) it waits for the reopening and then waits again. Both must end up
+/// passing one round together, with indices 0 and 1, and the barrier must end up not broken.
+template <class P>
+struct BarrierResetAbortWhileWaiting {
+  static constexpr ScenarioInfo info =
+      self_check("selfcheck/barrier_reset_abort_while_waiting", "itc::Barrier internals",
+                 "primitives/include/itc/barrier.hpp");
+  static constexpr unsigned threads = 2;  // 0 waits (and again if broken); 1 resets, aborts, resets, waits
+
+  BasicBarrier<P> b{2};
+  BasicEvent<P> reopened;
+  typename P::template Var<int> index[2]{typename P::template Var<int>(-1),
+                                         typename P::template Var<int>(-1)};
+  typename P::template Var<int> broken_waits{0};
+
+  void thread(unsigned i) {
+    if (i == 1) {
+      b.reset();
+      b.abort();
+      scenario_assert<P>(b.broken(), "abort() leaves the barrier broken");
+      try {
+        (void)b.wait();
+        scenario_assert<P>(false, "wait() on a broken barrier throws BrokenBarrierError");
+      } catch (const BrokenBarrierError&) {
+      }
+      b.reset();
+      reopened.set();
+      index[1].write() = static_cast<int>(b.wait());
+      return;
+    }
+    try {
+      index[0].write() = static_cast<int>(b.wait());
+      return;
+    } catch (const BrokenBarrierError&) {
+      ++broken_waits.write();
+    }
+    reopened.wait();
+    index[0].write() = static_cast<int>(b.wait());
+  }
+  void check() {
+    scenario_assert<P>(index[0].read() + index[1].read() == 1 && index[0].read() >= 0 && index[1].read() >= 0,
+                       "after the reset both parties pass a round together, with indices 0 and 1");
+    scenario_assert<P>(broken_waits.read() <= 1, "a party waits at most once in a broken round");
+    scenario_assert<P>(!b.broken() && b.n_waiting() == 0, "the last round left the barrier clean");
+  }
 };
 
 }  // namespace itc::models::selfcheck

@@ -372,7 +372,9 @@ TEST(Barrier, G17_WaitOnBrokenBarrierThrowsAtOnceUntilReset) {
 
 // A thread that finishes round k and calls wait() again while its peers are still leaving round k
 // must join round k+1. Many quick rounds with lockstep counters make the drain window likely; a
-// barrier without the draining state lets a fast thread complete round k+1 on its own count.
+// barrier that does not keep rounds apart (CPython's draining state; in itc, the last arrival
+// detaching the round's waiters and resetting the count) lets a fast thread complete round k+1
+// on its own count.
 TEST(Barrier, G18_ArrivalDuringDrainJoinsTheNextRound) {
   constexpr std::size_t kParties = 3;
   constexpr std::size_t kRounds = 1500;

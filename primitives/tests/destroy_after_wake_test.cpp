@@ -30,7 +30,8 @@
 // Semaphore/BoundedSemaphore release(1 or n) -> acquire, Lock release -> acquire (blocking,
 // timed, and short timed acquires that time out before taking it), RLock, Condition notify ->
 // wait with the notifier releasing the lock afterwards (owned RLock and a user Lock), Barrier
-// (this thread the last arriver, a waiting party, or one of three), Queue put -> get,
+// (this thread the last arriver, a waiting party, or one of three; a timed party whose timeout
+// races this thread's arrival), Queue put -> get,
 // task_done -> join, shutdown -> get/put/join, the same for LifoQueue/PriorityQueue, and
 // SimpleQueue put -> get.
 //
@@ -626,6 +627,29 @@ TYPED_TEST(DestroyAfterWake, BarrierThreePartiesFirstToReturn) {
         destroy(b);
       },
       2);
+}
+
+TYPED_TEST(DestroyAfterWake, BarrierTimedPartyRacesLastArrival) {
+  // The signaller waits with a short timeout that expires around the time this thread arrives.
+  // When its word says "timing out" but this thread's arrival completes the round first, the
+  // signaller is handed "released" and still has to take the barrier's mutex to collect it,
+  // while this thread's wait() has already returned and destroys the barrier: the destructor
+  // must wait for it. Otherwise either party may see BrokenBarrierError, never both succeed
+  // apart.
+  destroy_loop([](Signaller& s, std::uint64_t i) {
+    auto* b = make<typename Primitives<TypeParam>::Barrier>(2);
+    s.post([b, i] {
+      try {
+        (void)b->wait(short_timeout(i));
+      } catch (const itc::BrokenBarrierError&) {
+      }
+    });
+    try {
+      (void)b->wait();
+    } catch (const itc::BrokenBarrierError&) {
+    }
+    destroy(b);
+  });
 }
 
 // ---- Queue, LifoQueue, PriorityQueue ----------------------------------------------------------
