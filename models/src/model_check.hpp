@@ -459,7 +459,10 @@ inline const std::vector<ModelEntry>& model_catalog() {
 /// moved to the lane of the blocked thread that went to sleep last, at the line where it did,
 /// and says which thread's end revealed it.
 inline std::string format_trace(const std::string& history, unsigned threads) {
-  static const std::regex step(R"(^\[(\d+)\] (\d+): (?:<0x[0-9a-f]+> )?(.*), in ([^,]+), (.*)\((\d+)\)$)");
+  // "[idx] thread: what, in function, file(line)". A template function's name has ", " in it
+  // (pop_next<itc::BasicQueue<int, ...> >), so the function is everything up to the LAST ", "
+  // before the file, which has none: splitting at the first comma cut names in half.
+  static const std::regex step(R"(^\[(\d+)\] (\d+): (?:<0x[0-9a-f]+> )?(.*), in (.*), ([^,]+)\((\d+)\)$)");
   struct Step {
     std::string index, function, file, line, what;
     unsigned thread;
