@@ -178,18 +178,24 @@ class BasicQueue {
   }
 
   T get() {
-    if constexpr (kLoneItemPath) {
-      if (std::optional<T> lone = take_lone_item()) return std::move(*lone);
-    }
     // The item is taken under the getters' lock and counted in taken_ only after that lock is
     // released: counting it may let a parked putter finish and destroy the queue, so it is the
-    // last touch of the queue (see count_taken). One named result, so the item moves once.
-    T out = [&] {
+    // last touch of the queue (see count_taken). One named result and one return statement, so
+    // the item moves once: with a second `return` in this function (even in a discarded
+    // `if constexpr` branch) clang does not elide `out`, and a throwing move could lose the item.
+    bool counted = false;
+    T out = [&]() -> T {
+      if constexpr (kLoneItemPath) {
+        if (std::optional<T> lone = take_lone_item()) {
+          counted = true;
+          return std::move(*lone);  // noexcept move: see take_lone_item
+        }
+      }
       detail::MutexGuard guard(out_mutex_);
       wait_for_item(nullptr);
       return pop_next([](T& v) { return T(std::move(v)); });
     }();
-    count_taken();
+    if (!counted) count_taken();
     return out;
   }
 
@@ -208,30 +214,38 @@ class BasicQueue {
   }
 
   T get_nowait() {
-    if constexpr (kLoneItemPath) {
-      if (std::optional<T> lone = take_lone_item()) return std::move(*lone);
-    }
-    T out = [&] {
+    bool counted = false;  // one return statement: see get()
+    T out = [&]() -> T {
+      if constexpr (kLoneItemPath) {
+        if (std::optional<T> lone = take_lone_item()) {
+          counted = true;
+          return std::move(*lone);
+        }
+      }
       detail::MutexGuard guard(out_mutex_);
       if (!item_available()) throw Empty();
       return pop_next([](T& v) { return T(std::move(v)); });
     }();
-    count_taken();
+    if (!counted) count_taken();
     return out;
   }
 
   /// An item if one is queued now, else nullopt. Throws ShutDown on a shut-down, empty queue.
   std::optional<T> try_get() {
-    if constexpr (kLoneItemPath) {
-      if (std::optional<T> lone = take_lone_item()) return lone;
-    }
-    // The item is moved once, straight into the optional.
-    std::optional<T> out = [&] {
+    // The item is moved once, straight into the optional; one return statement (see get()).
+    bool counted = false;
+    std::optional<T> out = [&]() -> std::optional<T> {
+      if constexpr (kLoneItemPath) {
+        if (std::optional<T> lone = take_lone_item()) {
+          counted = true;
+          return lone;
+        }
+      }
       detail::MutexGuard guard(out_mutex_);
       if (!item_available()) return std::optional<T>();
       return pop_next([](T& v) { return std::optional<T>(std::in_place, std::move(v)); });
     }();
-    if (out) count_taken();
+    if (out && !counted) count_taken();
     return out;
   }
 
