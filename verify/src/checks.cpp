@@ -26,6 +26,8 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
+}  // namespace
+
 std::string field(const std::string& out, const std::string& key) {
   std::istringstream in(out);
   std::string line;
@@ -41,8 +43,6 @@ std::string field(const std::string& out, const std::string& key) {
 std::string first_word(const std::string& s) {
   return s.substr(0, s.find(' '));
 }
-
-}  // namespace
 
 std::string found_by(const Cell& c) {
   std::string out;

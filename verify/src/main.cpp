@@ -86,22 +86,6 @@ std::string self_path() {
   return ec ? std::string("itc-verify") : p.string();
 }
 
-/// The value after `key` on the line that starts with it ("verdict    pass  (as expected)").
-std::string field(const std::string& out, const std::string& key) {
-  std::istringstream in(out);
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind(key, 0) == 0) {
-      auto v = line.substr(key.size());
-      v.erase(0, v.find_first_not_of(' '));
-      return v;
-    }
-  return "";
-}
-
-std::string first_word(const std::string& s) {
-  return s.substr(0, s.find(' '));
-}
-
 /// Display width of UTF-8 text (one column per code point: "—" is three bytes, one column).
 std::size_t display_width(const std::string& s) {
   return static_cast<std::size_t>(std::count_if(

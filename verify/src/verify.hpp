@@ -101,6 +101,12 @@ struct Cell {
 /// The short form of the strategies that found a model cell's verdict: "b2+r", "b2", "r".
 std::string found_by(const Cell& c);
 
+/// The value after `key` on the first line of a checker's output that starts with it
+/// (`field(out, "verdict")` of "verdict    pass  (as expected)" is "pass  (as expected)").
+std::string field(const std::string& out, const std::string& key);
+/// The text up to the first space.
+std::string first_word(const std::string& s);
+
 /// Does `verdict` satisfy the catalog cell `expected` ("—" = pass; "a|b (p)" = a or b)?
 bool satisfies(const std::string& verdict, const std::string& expected);
 
