@@ -282,6 +282,13 @@ std::optional<ScenarioText> find_scenario(const std::string& root, const std::st
   return std::nullopt;
 }
 
+/// The struct as the reports and `compare` show it: "// file:line", then its lines.
+std::string scenario_text(const ScenarioText& s) {
+  std::string text = "// " + s.file + ":" + std::to_string(s.begin + 1) + "\n";
+  for (std::size_t i = s.begin; i <= s.end && i < s.lines.size(); ++i) text += s.lines[i] + "\n";
+  return text;
+}
+
 /// The line marked "DEFECT" in lines [begin, end] of `file` ("file:line"), else in the structs
 /// that one derives from in the same file (`struct X : Base<P, ...>`: the mistake of
 /// semaphore/release_without_acquire is in the base it shares with bounded_over_release); "".
@@ -457,9 +464,7 @@ Cell run_check(const Row& row, const std::string& checker, const Options& opt) {
       find_scenario(opt.source_root, catalog_of(opt.bin.stress.empty() ? bin : opt.bin.stress), row);
   if (scenario) {
     c.defect_location = defect_marker(scenario->file, scenario->lines, scenario->begin, scenario->end);
-    c.scenario_source = "// " + scenario->file + ":" + std::to_string(scenario->begin + 1) + "\n";
-    for (std::size_t i = scenario->begin; i <= scenario->end && i < scenario->lines.size(); ++i)
-      c.scenario_source += scenario->lines[i] + "\n";
+    c.scenario_source = scenario_text(*scenario);
   }
   if (c.defect_location.empty() && !opt.source_root.empty() && (!scenario || scenario->file != row.source)) {
     std::ifstream f(std::filesystem::path(opt.source_root) / row.source);
@@ -468,6 +473,11 @@ Cell run_check(const Row& row, const std::string& checker, const Options& opt) {
     if (!lines.empty()) c.defect_location = defect_marker(row.source, lines, 0, lines.size() - 1);
   }
   return c;
+}
+
+std::string scenario_source(const std::string& source_root, const std::string& catalog, const Row& row) {
+  const auto scenario = find_scenario(source_root, catalog, row);
+  return scenario ? scenario_text(*scenario) : "";
 }
 
 }  // namespace itc::verify

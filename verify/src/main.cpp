@@ -236,38 +236,6 @@ void require_binaries(const Binaries& b, const std::vector<std::string>& checker
   }
 }
 
-/// The scenario struct that holds `id`, cut out of its header (for compare): searched in the
-/// row's source file, the catalog's folder and (itc's own tree) models/scenarios. Unreadable
-/// folders are skipped, never an exception.
-std::string scenario_source(const std::string& source_dir, const std::string& catalog, const Row& row) {
-  std::vector<fs::path> files;
-  std::error_code ec;
-  if (!row.source.empty()) files.push_back(fs::path(source_dir) / row.source);
-  for (const fs::path& dir :
-       {fs::path(catalog).parent_path(), fs::path(source_dir) / "models" / "scenarios"}) {
-    if (dir.empty() || !fs::is_directory(dir, ec)) continue;
-    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
-      if (it->path().extension() == ".hpp") files.push_back(it->path());
-  }
-  for (const auto& file : files) {
-    std::ifstream f(file);
-    std::vector<std::string> lines;
-    for (std::string l; std::getline(f, l);) lines.push_back(l);
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      if (lines[i].find("\"" + row.id + "\"") == std::string::npos) continue;
-      std::size_t begin = i;
-      while (begin > 0 && lines[begin].rfind("struct ", 0) != 0) --begin;
-      if (begin > 0 && lines[begin - 1].rfind("template", 0) == 0) --begin;
-      std::size_t end = i;
-      while (end < lines.size() && lines[end] != "};") ++end;
-      std::string text = "// " + file.lexically_relative(source_dir).string() + "\n";
-      for (std::size_t k = begin; k <= end && k < lines.size(); ++k) text += lines[k] + "\n";
-      return text;
-    }
-  }
-  return "";
-}
-
 std::string why(const std::string& checker, const std::string& expected) {
   const std::string v = expected.substr(0, expected.find_first_of(" |"));
   const bool p = expected.find("(p)") != std::string::npos;

@@ -107,6 +107,11 @@ std::string field(const std::string& out, const std::string& key);
 /// The text up to the first space.
 std::string first_word(const std::string& s);
 
+/// The scenario struct that defines `row` ("// file:line", then its lines), found in the row's
+/// source file, the catalog's folder or (itc's own tree) models/scenarios under `source_root`;
+/// "" if none. Unreadable folders are skipped, never an exception.
+std::string scenario_source(const std::string& source_root, const std::string& catalog, const Row& row);
+
 /// Does `verdict` satisfy the catalog cell `expected` ("—" = pass; "a|b (p)" = a or b)?
 bool satisfies(const std::string& verdict, const std::string& expected);
 
