@@ -13,6 +13,9 @@
   X(QueueShutdownWakesPutter)              \
   X(QueueTaskDoneJoin)                     \
   X(QueueImmediateShutdownTaskDone)        \
+  X(QueueTwoGettersTwoPuts)                \
+  X(WordMutexExclusion)                    \
+  X(QueueOverWordMutex)                    \
   X(EventPulses)                           \
   X(BarrierTimeoutRacesCompletion)         \
   X(BarrierResetAbortWhileWaiting)         \
@@ -32,6 +35,8 @@
   X(DestroyLifoQueuePutGet)                \
   X(DestroyPriorityQueuePutGet)            \
   X(DestroySimpleQueuePutGet)              \
+  X(DestroyQueueOverWordMutexPutGet)       \
+  X(DestroyWordMutexUnlock)                \
   X(DestroyQueueTaskDoneJoin)              \
   X(DestroyQueueShutdownGet)               \
   X(DestroyQueueShutdownJoin)

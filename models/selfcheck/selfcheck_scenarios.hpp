@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "itc/barrier.hpp"
+#include "itc/detail/word_mutex.hpp"
 #include "itc/errors.hpp"
 #include "itc/event.hpp"
 #include "itc/models/scenario.hpp"
@@ -208,6 +209,83 @@ struct QueueImmediateShutdownTaskDone {
     }
   }
   void check() { scenario_assert<P>(q.unfinished_tasks() == 0, "nothing is left unfinished"); }
+};
+
+/// Two getters wait on an empty queue while a producer puts two items: each put() must wake a
+/// getter unless as many wakes as parked getters are already on their way (Queue's
+/// getters_parked_ / getter_wakes_pending_). A put that skipped a wake it owed leaves a getter
+/// parked beside an item: the checkers see a deadlock. (A version with a timed getter, which
+/// absorbs a wake when it times out, is beyond bounded search here in minutes; it runs on real
+/// threads in primitives/tests/queue_test.cpp, TimedGetterTimingOutStrandsNoWake.)
+template <class P>
+struct QueueTwoGettersTwoPuts {
+  static constexpr ScenarioInfo info = self_check("selfcheck/queue_two_getters_two_puts",
+                                                  "itc::Queue internals", "primitives/include/itc/queue.hpp");
+  static constexpr unsigned threads = 3;  // 0 puts twice; 1 and 2 get once
+  static constexpr int kRounds = P::is_model_checker ? 1 : 300;
+
+  BasicQueue<int, P> q;
+  typename P::template Var<long> got[2]{typename P::template Var<long>(0), typename P::template Var<long>(0)};
+
+  void thread(unsigned i) {
+    for (int r = 0; r < kRounds; ++r) {
+      if (i == 0) {
+        q.put(1);
+        q.put(2);
+      } else {
+        got[i - 1].write() += q.get();
+      }
+    }
+  }
+  void check() {
+    scenario_assert<P>(got[0].read() + got[1].read() == 3L * kRounds, "every item arrived once");
+  }
+};
+
+/// A platform whose primitives use detail::WordMutex for their short critical sections, built
+/// from P's own atomics and park(): under a model checker that checks the word lock itself,
+/// which the model's own platform replaces by its Mutex (one scheduling point).
+template <class P>
+struct WithWordMutex : P {
+  using ShortMutex = detail::WordMutex<P>;
+};
+
+/// Three threads increment a plain counter under one WordMutex, twice each: mutual exclusion
+/// (a race on the counter, or a lost increment), and no lost wake-up of a parked locker (a
+/// deadlock).
+template <class P>
+struct WordMutexExclusion {
+  static constexpr ScenarioInfo info =
+      self_check("selfcheck/word_mutex_exclusion", "itc's internal lock (Queue)",
+                 "primitives/include/itc/detail/word_mutex.hpp");
+  static constexpr unsigned threads = 3;
+  static constexpr int kPerThread = P::is_model_checker ? 2 : 2000;
+
+  detail::WordMutex<P> mutex;
+  typename P::template Var<int> counter{0};
+
+  void thread(unsigned) {
+    for (int n = 0; n < kPerThread; ++n) {
+      mutex.lock();
+      const int seen = counter.read();
+      counter.write() = seen + 1;
+      mutex.unlock();
+    }
+  }
+  void check() { scenario_assert<P>(counter.read() == 3 * kPerThread, "no increment was lost"); }
+};
+
+/// The same producer/consumer hand-offs as queue_two_getters_two_puts, with the Queue's own
+/// locks as WordMutexes (the real-thread configuration), under the model checker too.
+template <class P>
+struct QueueOverWordMutex {
+  static constexpr ScenarioInfo info =
+      self_check("selfcheck/queue_over_word_mutex", "itc::Queue internals, real-thread locks",
+                 "primitives/include/itc/detail/word_mutex.hpp");
+  static constexpr unsigned threads = 3;
+  QueueTwoGettersTwoPuts<WithWordMutex<P>> body;
+  void thread(unsigned i) { body.thread(i); }
+  void check() { body.check(); }
 };
 
 /// Round after round, a setter runs set(); clear(); set(); while two threads wait (one without,

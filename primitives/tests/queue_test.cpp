@@ -1117,3 +1117,87 @@ TEST(Errors, MessagesUsePythonsWording) {
 }
 
 }  // namespace
+
+// ---- Wake-ups put() issues to parked getters ---------------------------------------------------
+
+namespace wake_accounting {
+
+// Counts the wake-ups issued (unpark: SyncPoint::notify) and, on the thread marked as the slow
+// getter, stalls 20 ms after each park returns: a getter that was woken but has not run yet, as
+// on a loaded machine where it waits for a CPU.
+std::atomic<int> notifies{0};
+thread_local bool slow_getter = false;
+struct SlowWokenGetter {
+  static void at(itc::SyncPoint point, const itc::SourceLocation&) noexcept {
+    if (point == itc::SyncPoint::notify) notifies.fetch_add(1, std::memory_order_relaxed);
+  }
+  static void done(itc::SyncPoint point, const itc::SourceLocation&) noexcept {
+    if (point == itc::SyncPoint::wait && slow_getter)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+};
+using SlowGetterQueue = itc::BasicQueue<int, itc::BasicStdPlatform<SlowWokenGetter>>;
+
+}  // namespace wake_accounting
+
+/// One getter parked, then 100 puts while it is woken but not yet running: one wake-up in all.
+/// (It used to be one per put, a bucket lock and an atomic increment each: on a loaded machine
+/// that made itc's 1P/1C queue slower than the textbook one, whose condition variable counts
+/// signalled waiters.) Every item still arrives.
+TEST(Queue, Cxx_PutsWakeAParkedGetterOnceWhileItHasNotRun) {
+  using namespace wake_accounting;
+  SlowGetterQueue q;
+  long sum = 0;
+  std::thread getter([&] {
+    slow_getter = true;
+    for (int n = 0; n < 100; ++n) sum += q.get();
+  });
+  ASSERT_TRUE(await_getters(q, 1));
+  notifies.store(0);
+  for (int n = 1; n <= 100; ++n) q.put(n);
+  const int wakes_during_puts = notifies.load();
+  getter.join();
+  EXPECT_EQ(sum, 5050);
+  EXPECT_EQ(wakes_during_puts, 1) << "put() woke the parked getter again while the first wake was pending";
+}
+
+/// A timed getter that times out absorbs a pending wake (possibly one meant for the other
+/// getter), so put() must still wake whoever is asleep: the blocking getter never sleeps beside
+/// an item. Two getters, one with tiny random timeouts, and a producer of two items per round.
+TEST(Queue, Cxx_TimedGetterTimingOutStrandsNoWake) {
+  itc::Queue<int> q;
+  std::mt19937 rng(7);
+  long taken = 0;
+  long put = 0;
+  for (int round = 0; round < 1000; ++round) {
+    std::atomic<bool> blocking_done{false};
+    long blocking_got = 0;
+    long timed_got = 0;
+    std::thread blocking([&] {
+      blocking_got = q.get();
+      blocking_done.store(true);
+    });
+    const auto timeout = std::chrono::microseconds(rng() % 40);
+    std::thread timed([&] {
+      try {
+        timed_got = q.get(timeout);
+      } catch (const itc::Empty&) {
+      }
+    });
+    if (rng() % 2 == 0) std::this_thread::sleep_for(std::chrono::microseconds(rng() % 60));
+    q.put(1);
+    q.put(2);
+    put += 3;
+    timed.join();
+    const bool returned = eventually([&] { return blocking_done.load(); });
+    if (!returned) {
+      ADD_FAILURE() << "round " << round << ": the blocking getter sleeps with " << q.qsize()
+                    << " item(s) queued";
+      q.put(0);  // let it go, so the test ends
+    }
+    blocking.join();
+    taken += blocking_got + timed_got;
+  }
+  while (!q.empty()) taken += q.get_nowait();
+  EXPECT_EQ(taken, put);
+}
