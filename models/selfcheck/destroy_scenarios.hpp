@@ -365,43 +365,6 @@ struct DestroySimpleQueuePutGet : PutGetDestroy<P, BasicSimpleQueue<int, P>> {
       destroy_check("destroy/simple_queue_put_get", "primitives/include/itc/queue.hpp");
 };
 
-template <class P>
-struct DestroyQueueOverWordMutexPutGet : PutGetDestroy<WithWordMutex<P>, BasicQueue<int, WithWordMutex<P>>> {
-  static constexpr ScenarioInfo info =
-      destroy_check("destroy/queue_over_word_mutex_put_get", "primitives/include/itc/detail/word_mutex.hpp");
-};
-
-/// A WordMutex: thread 1 sets a flag under it; thread 0 locks until it sees the flag, then
-/// deletes the mutex while thread 1 may still be inside unlock() (after its exchange, which is
-/// what let thread 0 in).
-template <class P>
-struct DestroyWordMutexUnlock {
-  static constexpr ScenarioInfo info =
-      destroy_check("destroy/word_mutex_unlock", "primitives/include/itc/detail/word_mutex.hpp");
-  static constexpr unsigned threads = 2;
-
-  detail::WordMutex<P>* mutex = new detail::WordMutex<P>();
-  typename P::template Var<bool> done{false};
-
-  void thread(unsigned i) {
-    if (i == 1) {
-      mutex->lock();
-      done.write() = true;
-      mutex->unlock();
-      return;
-    }
-    for (;;) {
-      mutex->lock();
-      const bool seen = done.read();
-      mutex->unlock();
-      if (seen) break;
-      scenario_yield<P>();
-    }
-    delete mutex;
-  }
-  void check() {}
-};
-
 /// put() -> get() + task_done() on the other thread -> join(); the joiner deletes the queue.
 template <class P>
 struct DestroyQueueTaskDoneJoin {

@@ -14,8 +14,6 @@
   X(QueueTaskDoneJoin)                     \
   X(QueueImmediateShutdownTaskDone)        \
   X(QueueTwoGettersTwoPuts)                \
-  X(WordMutexExclusion)                    \
-  X(QueueOverWordMutex)                    \
   X(EventPulses)                           \
   X(BarrierTimeoutRacesCompletion)         \
   X(BarrierResetAbortWhileWaiting)         \
@@ -35,8 +33,6 @@
   X(DestroyLifoQueuePutGet)                \
   X(DestroyPriorityQueuePutGet)            \
   X(DestroySimpleQueuePutGet)              \
-  X(DestroyQueueOverWordMutexPutGet)       \
-  X(DestroyWordMutexUnlock)                \
   X(DestroyQueueTaskDoneJoin)              \
   X(DestroyQueueShutdownGet)               \
   X(DestroyQueueShutdownJoin)

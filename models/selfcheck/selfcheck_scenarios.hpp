@@ -14,7 +14,6 @@
 #include <string_view>
 
 #include "itc/barrier.hpp"
-#include "itc/detail/word_mutex.hpp"
 #include "itc/errors.hpp"
 #include "itc/event.hpp"
 #include "itc/models/scenario.hpp"
@@ -240,52 +239,6 @@ struct QueueTwoGettersTwoPuts {
   void check() {
     scenario_assert<P>(got[0].read() + got[1].read() == 3L * kRounds, "every item arrived once");
   }
-};
-
-/// A platform whose primitives use detail::WordMutex for their short critical sections, built
-/// from P's own atomics and park(): under a model checker that checks the word lock itself,
-/// which the model's own platform replaces by its Mutex (one scheduling point).
-template <class P>
-struct WithWordMutex : P {
-  using ShortMutex = detail::WordMutex<P>;
-};
-
-/// Three threads increment a plain counter under one WordMutex, twice each: mutual exclusion
-/// (a race on the counter, or a lost increment), and no lost wake-up of a parked locker (a
-/// deadlock).
-template <class P>
-struct WordMutexExclusion {
-  static constexpr ScenarioInfo info =
-      self_check("selfcheck/word_mutex_exclusion", "itc's internal lock (Queue)",
-                 "primitives/include/itc/detail/word_mutex.hpp");
-  static constexpr unsigned threads = 3;
-  static constexpr int kPerThread = P::is_model_checker ? 2 : 2000;
-
-  detail::WordMutex<P> mutex;
-  typename P::template Var<int> counter{0};
-
-  void thread(unsigned) {
-    for (int n = 0; n < kPerThread; ++n) {
-      mutex.lock();
-      const int seen = counter.read();
-      counter.write() = seen + 1;
-      mutex.unlock();
-    }
-  }
-  void check() { scenario_assert<P>(counter.read() == 3 * kPerThread, "no increment was lost"); }
-};
-
-/// The same producer/consumer hand-offs as queue_two_getters_two_puts, with the Queue's own
-/// locks as WordMutexes (the real-thread configuration), under the model checker too.
-template <class P>
-struct QueueOverWordMutex {
-  static constexpr ScenarioInfo info =
-      self_check("selfcheck/queue_over_word_mutex", "itc::Queue internals, real-thread locks",
-                 "primitives/include/itc/detail/word_mutex.hpp");
-  static constexpr unsigned threads = 3;
-  QueueTwoGettersTwoPuts<WithWordMutex<P>> body;
-  void thread(unsigned i) { body.thread(i); }
-  void check() { body.check(); }
 };
 
 /// Round after round, a setter runs set(); clear(); set(); while two threads wait (one without,

@@ -63,10 +63,7 @@
 // only the addresses of the words parked on are used. Destroying the queue while another
 // thread is still blocked in it, or may still call it, stays undefined.
 //
-// Implementation: two locks, each a detail::WordMutex on the real-thread platform (inline, spins
-// ~2 µs while held before it parks: the critical sections are a push or a swap, and glibc's
-// mutex slept in the kernel at every collision of producer and consumer). Putters store under
-// `mutex_` into `in_`; getters take from `out_`
+// Implementation: two locks. Putters store under `mutex_` into `in_`; getters take from `out_`
 // under `out_mutex_`, and when `out_` is empty a getter moves all of `in_` over at once (FIFO
 // only: a swap, O(1)). Producer and consumer then meet on a lock once per batch instead of once
 // per item, and their hot fields sit on separate cache lines: 1P/1C throughput is ~2.4x the
@@ -101,7 +98,6 @@
 #include "itc/detail/deadline.hpp"
 #include "itc/detail/queue_orders.hpp"
 #include "itc/detail/spin.hpp"
-#include "itc/detail/word_mutex.hpp"
 #include "itc/errors.hpp"
 #include "itc/platform/lock_guard.hpp"
 #include "itc/platform/std_platform.hpp"
@@ -487,8 +483,9 @@ class BasicQueue {
       if constexpr (Order::kBatchable) {
         in.move_all_to(out_.write());
         out_has_items_.store(true, std::memory_order_relaxed);
-        put_total_when_in_emptied_.store(put_total_.load(std::memory_order_relaxed),
-                                         std::memory_order_relaxed);
+        const std::uint64_t put_total = put_total_.load(std::memory_order_relaxed);
+        put_total_when_in_emptied_.store(put_total, std::memory_order_relaxed);
+        refresh_put_total_seen(put_total);
       }
       return true;
     }
@@ -650,7 +647,9 @@ class BasicQueue {
       if (out_has_items_.load(std::memory_order_relaxed) || in.size() != 1) return std::optional<T>();
       std::optional<T> taken =
           in.pop_with([](T& v) { return std::optional<T>(std::in_place, std::move(v)); });
-      put_total_when_in_emptied_.store(put_total_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+      const std::uint64_t put_total = put_total_.load(std::memory_order_relaxed);
+      put_total_when_in_emptied_.store(put_total, std::memory_order_relaxed);
+      refresh_put_total_seen(put_total);
       if (maxsize_.read() > 0) {
         count_after_unlock = true;
       } else {
@@ -661,6 +660,16 @@ class BasicQueue {
     if (count_after_unlock) count_taken();  // the last touch of the queue (see count_taken)
     return item;
   }
+  // A FIFO take under mutex_ (a refill or a lone take) hands task_done()'s cached put_total_
+  // the current value, read under that lock anyway. task_done() normally follows the get()
+  // of its item, so the cache then proves done < put without reading the putters' line: when
+  // consumers keep up, that read was a cache-line transfer per task_done() (2P/2C with
+  // task_done ran at 0.67x the speed without). Any value put_total_ once had is a valid cache:
+  // it only grows, so a cache that a slower getter sets back only proves less.
+  void refresh_put_total_seen(std::uint64_t put_total) ITC_REQUIRES(mutex_) {
+    put_total_seen_.store(put_total, std::memory_order_relaxed);
+  }
+
   // FIFO only: a LIFO or priority getter that found an item under mutex_ releases mutex_
   // before it takes it under mutex_ again (holding out_mutex_, which only excludes getters on
   // the usual path), so a lone taker could take that item in between.
@@ -707,7 +716,7 @@ class BasicQueue {
 
   // Getters' side: written by every get() and task_done() (task accounting is the getters'
   // side too).
-  alignas(kCacheLine) detail::short_mutex_t<P> out_mutex_;
+  alignas(kCacheLine) typename P::Mutex out_mutex_;
   typename P::template Var<Order> out_ ITC_GUARDED_BY(out_mutex_);
   typename P::template Atomic<std::uint64_t> done_total_{0};      // done << 1 | joiner bit
   typename P::template Atomic<std::uint64_t> put_total_seen_{0};  // task_done()'s cached put_total_
@@ -715,7 +724,7 @@ class BasicQueue {
   typename P::template Atomic<bool> out_has_items_{false};        // out_ is not empty (take_lone_item)
 
   // Putters' side: written by every put().
-  alignas(kCacheLine) detail::short_mutex_t<P> mutex_;
+  alignas(kCacheLine) typename P::Mutex mutex_;
   typename P::template Var<Order> in_ ITC_GUARDED_BY(mutex_);
   typename P::template Atomic<std::uint64_t> put_total_{0};  // read by spinning getters
   typename P::template Atomic<std::uint32_t> get_wake_{0};   // parked getters sleep on it

@@ -4,9 +4,6 @@
 // primitive is `template <class P = StdPlatform>` and touches shared state only through:
 //
 //   P::Mutex            a non-recursive mutex, a Clang capability: lock(loc), unlock(loc)
-//   P::ShortMutex       optional: a mutex for critical sections of a few instructions, with no
-//                       condition variable (detail/word_mutex.hpp: spins briefly, then parks).
-//                       Primitives fall back to P::Mutex where a platform has none
 //   P::CondVar          wait(m, loc); wait_until(m, deadline, loc) -> false on timeout;
 //                       notify_one(loc); notify_all(loc). Waits may wake spuriously.
 //   P::Atomic<T>        load/store/exchange/compare_exchange_*/fetch_add/fetch_sub with an
@@ -47,7 +44,6 @@
 #include <utility>
 
 #include "itc/detail/parking_lot.hpp"
-#include "itc/detail/word_mutex.hpp"
 #include "itc/platform/lock_events.hpp"
 #include "itc/platform/source_location.hpp"
 #include "itc/platform/thread_annotations.hpp"
@@ -141,10 +137,6 @@ struct BasicStdPlatform {
    private:
     std::mutex m_;
   };
-
-  /// The lock of short critical sections (Queue's two locks): inline, spins ~2 µs while held,
-  /// then parks; built from this platform's Atomic and park(), so the Hooks see its steps.
-  using ShortMutex = detail::WordMutex<BasicStdPlatform>;
 
   /// Condition variable bound to Mutex. Waits may return spuriously; callers loop.
   class CondVar {
