@@ -17,6 +17,7 @@
 #include "barrier.hpp"
 #include "condition.hpp"
 #include "counter.hpp"
+#include "deep.hpp"
 #include "event.hpp"
 #include "litmus.hpp"
 #include "lock.hpp"
@@ -60,4 +61,14 @@
   X(LitmusStoreBuffering)           \
   X(LitmusStoreBufferingSeqCst)     \
   X(LitmusMessagePassing)           \
-  X(LitmusMessagePassingAcquireRelease)
+  X(LitmusMessagePassingAcquireRelease) \
+  X(DeepDepth2FourThreads)              \
+  X(DeepDepth2FourThreadsCorrect)       \
+  X(DeepDepth3SixThreads)               \
+  X(DeepDepth3SixThreadsCorrect)        \
+  X(DeepStarvedTagWrap)                 \
+  X(DeepStarvedTagWrapCorrect)          \
+  X(DeepStackAba)                       \
+  X(DeepStackAbaCorrect)                \
+  X(DeepRingWraparoundLostWakeup)       \
+  X(DeepRingWraparoundLostWakeupCorrect)
