@@ -8,7 +8,7 @@
 #
 #   bash models/tests/deep_table.sh build/gcc/stress/itc-model [seeds [cap]]
 #
-# ctest model.cli.deep_table_test runs it with 1 seed and a cap of 20000 executions, and checks that
+# ctest model.cli.deep_table_test runs it with 1 seed and a cap of 5000 executions, and checks that
 # every row's measured rate meets PCT's bound.
 set -euo pipefail
 model="$1"
