@@ -17,47 +17,58 @@
 #include "barrier.hpp"
 #include "condition.hpp"
 #include "counter.hpp"
+#include "deep.hpp"
 #include "event.hpp"
 #include "litmus.hpp"
 #include "lock.hpp"
 #include "queue.hpp"
 #include "semaphore.hpp"
 
-#define ITC_SCENARIOS(X)            \
-  X(CounterCorrect)                 \
-  X(CounterNoLock)                  \
-  X(CounterUnlockedReader)          \
-  X(CounterCheckThenAct)            \
-  X(QueueCorrect)                   \
-  X(QueueMissingTaskDone)           \
-  X(QueueExtraTaskDone)             \
-  X(QueueNoShutdown)                \
-  X(QueueUnlockedQueue)             \
-  X(QueueIfNotWhile)                \
-  X(QueueFullBeforeConsumer)        \
-  X(EventCorrect)                   \
-  X(EventPlainFlag)                 \
-  X(EventLostWakeup)                \
-  X(EventSetThenClear)              \
-  X(EventRelaxedPublish)            \
-  X(ConditionCorrect)               \
-  X(ConditionIfNotWhile)            \
-  X(ConditionNoPredicate)           \
-  X(ConditionUnlockedWrite)         \
-  X(ConditionNotifyWrongWaiter)     \
-  X(ConditionWaitUnlocked)          \
-  X(SemaphoreCorrect)               \
-  X(SemaphoreReleaseWithoutAcquire) \
-  X(SemaphoreBoundedOverRelease)    \
-  X(SemaphoreCheckThenDecrement)    \
-  X(SemaphoreLeakOnError)           \
-  X(LockCorrect)                    \
-  X(LockAbba)                       \
-  X(LockRelockNonreentrant)         \
-  X(LockReleaseUnowned)             \
-  X(BarrierCorrect)                 \
-  X(BarrierNoGeneration)            \
-  X(LitmusStoreBuffering)           \
-  X(LitmusStoreBufferingSeqCst)     \
-  X(LitmusMessagePassing)           \
-  X(LitmusMessagePassingAcquireRelease)
+#define ITC_SCENARIOS(X)                \
+  X(CounterCorrect)                     \
+  X(CounterNoLock)                      \
+  X(CounterUnlockedReader)              \
+  X(CounterCheckThenAct)                \
+  X(QueueCorrect)                       \
+  X(QueueMissingTaskDone)               \
+  X(QueueExtraTaskDone)                 \
+  X(QueueNoShutdown)                    \
+  X(QueueUnlockedQueue)                 \
+  X(QueueIfNotWhile)                    \
+  X(QueueFullBeforeConsumer)            \
+  X(EventCorrect)                       \
+  X(EventPlainFlag)                     \
+  X(EventLostWakeup)                    \
+  X(EventSetThenClear)                  \
+  X(EventRelaxedPublish)                \
+  X(ConditionCorrect)                   \
+  X(ConditionIfNotWhile)                \
+  X(ConditionNoPredicate)               \
+  X(ConditionUnlockedWrite)             \
+  X(ConditionNotifyWrongWaiter)         \
+  X(ConditionWaitUnlocked)              \
+  X(SemaphoreCorrect)                   \
+  X(SemaphoreReleaseWithoutAcquire)     \
+  X(SemaphoreBoundedOverRelease)        \
+  X(SemaphoreCheckThenDecrement)        \
+  X(SemaphoreLeakOnError)               \
+  X(LockCorrect)                        \
+  X(LockAbba)                           \
+  X(LockRelockNonreentrant)             \
+  X(LockReleaseUnowned)                 \
+  X(BarrierCorrect)                     \
+  X(BarrierNoGeneration)                \
+  X(LitmusStoreBuffering)               \
+  X(LitmusStoreBufferingSeqCst)         \
+  X(LitmusMessagePassing)               \
+  X(LitmusMessagePassingAcquireRelease) \
+  X(DeepDepth2FourThreads)              \
+  X(DeepDepth2FourThreadsCorrect)       \
+  X(DeepLateWorkerSixThreads)           \
+  X(DeepLateWorkerSixThreadsCorrect)    \
+  X(DeepStarvedTagWrap)                 \
+  X(DeepStarvedTagWrapCorrect)          \
+  X(DeepStackAba)                       \
+  X(DeepStackAbaCorrect)                \
+  X(DeepRingWraparoundLostWakeup)       \
+  X(DeepRingWraparoundLostWakeupCorrect)

@@ -810,6 +810,7 @@ inline int stress_main(int argc, char** argv) {
           if (alt != Verdict::pass) c += "|" + std::string(models::to_string(alt));
         if (x.probabilistic) c += " (p)";
         if (x.random_only) c += " (random)";
+        if (x.deep) c += " (deep)";
         return c;
       };
       for (const auto& e : stress_catalog())

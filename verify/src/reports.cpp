@@ -147,7 +147,8 @@ std::string strategies_text(const Cell& c) {
 
 constexpr const char* kStrategyLegend =
     "model cells: which strategies found it — b2 bounded search (bound 2), r random search, p3 PCT "
-    "(depth 3); a defect found by any strategy is a detection, a correct form must pass every strategy";
+    "(depth 3; p4 depth 4, on deep rows); a defect found by any strategy is a detection, a correct form must "
+    "pass every strategy";
 
 const Cell* find_cell(const std::vector<Cell>& cells, const std::string& id, const std::string& checker) {
   for (const auto& c : cells)
@@ -270,7 +271,8 @@ const std::vector<std::pair<std::string, std::string>>& legend() {
       {"3/3", "detection rate: found in 3 of 3 extra runs (--rate-runs)"},
       {"b2+r+p3",
        "model cells: the strategies that found it — b2 bounded search (bound 2), r random "
-       "search, p3 PCT (depth 3); a defect found by any strategy is a detection, a correct "
+       "search, p3 PCT (depth 3; p4 depth 4, on deep rows); a defect found by any strategy is a "
+       "detection, a correct "
        "form must pass every strategy"},
       {"0.012 s", "time until the checker found the defect (the strategy or run that found it)"},
       {"ok / ✅", "the verdict is the catalog's expected one"},

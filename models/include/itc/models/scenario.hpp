@@ -87,6 +87,10 @@ struct Expectation {
   // scheduler and never under bounded or full search; those must then pass.
   bool random_only = false;
   Verdict alternative2 = Verdict::pass;  // a second accepted outcome, same rules
+  // Model only: the defect needs a schedule so unlikely (a deep bug, models/scenarios/deep.hpp)
+  // that only PCT is expected to find it within the budget; bounded and random search may
+  // report it, pass, or stop at their cap (`inconclusive`).
+  bool deep = false;
 
   [[nodiscard]] constexpr bool accepts(Verdict v) const {
     const Verdict expected = verdict == Verdict::none ? Verdict::pass : verdict;
@@ -114,6 +118,12 @@ struct Expectation {
   [[nodiscard]] constexpr Expectation random_strategy_only() const {
     Expectation e = *this;
     e.random_only = true;
+    return e;
+  }
+  /// Model only: only PCT is expected to find it; bounded and random search may also pass.
+  [[nodiscard]] constexpr Expectation deep_search() const {
+    Expectation e = *this;
+    e.deep = true;
     return e;
   }
 };
