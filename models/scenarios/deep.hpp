@@ -78,13 +78,8 @@ struct DeepDepth2FourThreads : DeepCacheBody<P, true> {
 
 template <class P>
 struct DeepDepth2FourThreadsCorrect : DeepCacheBody<P, false> {
-  static constexpr ScenarioInfo info{.id = "deep/depth2_four_threads_correct",
-                                     .origin = "deep family: check-then-use among 4 threads",
-                                     .defect = "—",
-                                     .fix = "—",
-                                     .model = expect(Verdict::pass),
-                                     .stress = expect(Verdict::pass),
-                                     .tsan = expect(Verdict::pass)};
+  static constexpr ScenarioInfo info =
+      correct_form("deep/depth2_four_threads_correct", "deep family: check-then-use among 4 threads");
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -145,13 +140,8 @@ struct DeepLateWorkerSixThreads : DeepShutdownBody<P, true> {
 
 template <class P>
 struct DeepLateWorkerSixThreadsCorrect : DeepShutdownBody<P, false> {
-  static constexpr ScenarioInfo info{.id = "deep/late_worker_six_threads_correct",
-                                     .origin = "deep family: shutdown against a late worker, 6 threads",
-                                     .defect = "—",
-                                     .fix = "—",
-                                     .model = expect(Verdict::pass),
-                                     .stress = expect(Verdict::pass),
-                                     .tsan = expect(Verdict::pass)};
+  static constexpr ScenarioInfo info = correct_form("deep/late_worker_six_threads_correct",
+                                                    "deep family: shutdown against a late worker, 6 threads");
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -209,13 +199,8 @@ struct DeepStarvedTagWrap : DeepTagBody<P, 32> {
 
 template <class P>
 struct DeepStarvedTagWrapCorrect : DeepTagBody<P, 0x10000> {
-  static constexpr ScenarioInfo info{.id = "deep/starved_tag_wrap_correct",
-                                     .origin = "deep family: a handle's generation tag wraps",
-                                     .defect = "—",
-                                     .fix = "—",
-                                     .model = expect(Verdict::pass),
-                                     .stress = expect(Verdict::pass),
-                                     .tsan = expect(Verdict::pass)};
+  static constexpr ScenarioInfo info =
+      correct_form("deep/starved_tag_wrap_correct", "deep family: a handle's generation tag wraps");
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -298,13 +283,8 @@ struct DeepStackAba : DeepStackBody<P, false> {
 
 template <class P>
 struct DeepStackAbaCorrect : DeepStackBody<P, true> {
-  static constexpr ScenarioInfo info{.id = "deep/stack_aba_correct",
-                                     .origin = "deep family: a lock-free free list (Treiber stack)",
-                                     .defect = "—",
-                                     .fix = "—",
-                                     .model = expect(Verdict::pass),
-                                     .stress = expect(Verdict::pass),
-                                     .tsan = expect(Verdict::pass)};
+  static constexpr ScenarioInfo info =
+      correct_form("deep/stack_aba_correct", "deep family: a lock-free free list (Treiber stack)");
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -380,13 +360,8 @@ struct DeepRingWraparoundLostWakeup : DeepRingBody<P, true> {
 
 template <class P>
 struct DeepRingWraparoundLostWakeupCorrect : DeepRingBody<P, false> {
-  static constexpr ScenarioInfo info{.id = "deep/ring_wraparound_lost_wakeup_correct",
-                                     .origin = "deep family: a ring buffer's sleeping consumer",
-                                     .defect = "—",
-                                     .fix = "—",
-                                     .model = expect(Verdict::pass),
-                                     .stress = expect(Verdict::pass),
-                                     .tsan = expect(Verdict::pass)};
+  static constexpr ScenarioInfo info = correct_form("deep/ring_wraparound_lost_wakeup_correct",
+                                                    "deep family: a ring buffer's sleeping consumer");
 };
 
 }  // namespace itc::models::scenarios

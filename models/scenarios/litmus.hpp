@@ -65,13 +65,8 @@ using LitmusStoreBuffering = Litmus<P, StoreBufferingTest<P>>;
 template <class P>
 struct StoreBufferingSeqCstTest
     : StoreBufferingBase<P, std::memory_order::seq_cst, std::memory_order::seq_cst> {
-  static constexpr ScenarioInfo info{.id = "litmus/store_buffering_seq_cst",
-                                     .origin = "memory ordering (C++ specific): Dekker's mutual exclusion",
-                                     .defect = "—",
-                                     .fix = "—",
-                                     .model = expect(Verdict::pass),
-                                     .stress = expect(Verdict::pass),
-                                     .tsan = expect(Verdict::pass)};
+  static constexpr ScenarioInfo info = correct_form(
+      "litmus/store_buffering_seq_cst", "memory ordering (C++ specific): Dekker's mutual exclusion");
 };
 template <class P>
 using LitmusStoreBufferingSeqCst = Litmus<P, StoreBufferingSeqCstTest<P>>;
@@ -125,13 +120,9 @@ using LitmusMessagePassing = Litmus<P, MessagePassingTest<P>>;
 template <class P>
 struct MessagePassingAcquireReleaseTest
     : MessagePassingBase<P, std::memory_order::release, std::memory_order::acquire> {
-  static constexpr ScenarioInfo info{.id = "litmus/message_passing_acquire_release",
-                                     .origin = "memory ordering (C++ specific): publishing data with a flag",
-                                     .defect = "—",
-                                     .fix = "—",
-                                     .model = expect(Verdict::pass),
-                                     .stress = expect(Verdict::pass),
-                                     .tsan = expect(Verdict::pass)};
+  static constexpr ScenarioInfo info =
+      correct_form("litmus/message_passing_acquire_release",
+                   "memory ordering (C++ specific): publishing data with a flag");
 };
 template <class P>
 using LitmusMessagePassingAcquireRelease = Litmus<P, MessagePassingAcquireReleaseTest<P>>;

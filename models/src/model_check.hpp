@@ -833,17 +833,15 @@ inline int model_main(int argc, char** argv) {
   }
   if (args[0] == "list") {
     const bool ids_only = args.size() > 1 && args[1] == "--ids";
-    for (const auto& e : model_catalog())
-      if (ids_only)
+    for (const auto& e : model_catalog()) {
+      if (ids_only) {
         std::cout << e.info.id << "\n";
-      else if (e.info.model.random_only)
-        std::cout << e.info.id << "\t" << to_string(e.info.model.verdict) << " (random)\t" << e.info.defect
-                  << "\n";
-      else if (e.info.model.deep)
-        std::cout << e.info.id << "\t" << to_string(e.info.model.verdict) << " (deep)\t" << e.info.defect
-                  << "\n";
-      else
-        std::cout << e.info.id << "\t" << to_string(e.info.model.verdict) << "\t" << e.info.defect << "\n";
+        continue;
+      }
+      const char* strategies = e.info.model.random_only ? " (random)" : e.info.model.deep ? " (deep)" : "";
+      std::cout << e.info.id << "\t" << to_string(e.info.model.verdict) << strategies << "\t" << e.info.defect
+                << "\n";
+    }
     return 0;
   }
   if (args[0] != "run" && args[0] != "rate")

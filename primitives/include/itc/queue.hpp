@@ -483,9 +483,7 @@ class BasicQueue {
       if constexpr (Order::kBatchable) {
         in.move_all_to(out_.write());
         out_has_items_.store(true, std::memory_order_relaxed);
-        const std::uint64_t put_total = put_total_.load(std::memory_order_relaxed);
-        put_total_when_in_emptied_.store(put_total, std::memory_order_relaxed);
-        refresh_put_total_seen(put_total);
+        note_in_emptied();
       }
       return true;
     }
@@ -647,9 +645,7 @@ class BasicQueue {
       if (out_has_items_.load(std::memory_order_relaxed) || in.size() != 1) return std::optional<T>();
       std::optional<T> taken =
           in.pop_with([](T& v) { return std::optional<T>(std::in_place, std::move(v)); });
-      const std::uint64_t put_total = put_total_.load(std::memory_order_relaxed);
-      put_total_when_in_emptied_.store(put_total, std::memory_order_relaxed);
-      refresh_put_total_seen(put_total);
+      note_in_emptied();
       if (maxsize_.read() > 0) {
         count_after_unlock = true;
       } else {
@@ -660,13 +656,16 @@ class BasicQueue {
     if (count_after_unlock) count_taken();  // the last touch of the queue (see count_taken)
     return item;
   }
-  // A FIFO take under mutex_ (a refill or a lone take) hands task_done()'s cached put_total_
-  // the current value, read under that lock anyway. task_done() normally follows the get()
-  // of its item, so the cache then proves done < put without reading the putters' line: when
-  // consumers keep up, that read was a cache-line transfer per task_done() (2P/2C with
-  // task_done ran at 0.67x the speed without). Any value put_total_ once had is a valid cache:
-  // it only grows, so a cache that a slower getter sets back only proves less.
-  void refresh_put_total_seen(std::uint64_t put_total) ITC_REQUIRES(mutex_) {
+  // A FIFO take emptied in_ under mutex_ (a refill or a lone take): record put_total_ for the
+  // lone-item guess (in_ now holds put_total_ minus this many items), and hand the same value
+  // to task_done()'s cached put_total_. task_done() normally follows the get() of its item, so
+  // the cache then proves done < put without reading the putters' line: when consumers keep up,
+  // that read was a cache-line transfer per task_done() (2P/2C with task_done ran at 0.67x the
+  // speed without). Any value put_total_ once had is a valid cache: it only grows, so a cache
+  // that a slower getter sets back only proves less.
+  void note_in_emptied() ITC_REQUIRES(mutex_) {
+    const std::uint64_t put_total = put_total_.load(std::memory_order_relaxed);
+    put_total_when_in_emptied_.store(put_total, std::memory_order_relaxed);
     put_total_seen_.store(put_total, std::memory_order_relaxed);
   }
 

@@ -30,6 +30,10 @@
 //       .model = expect(Verdict::data_race), .stress = expect(Verdict::none),
 //       .tsan = expect(Verdict::assertion).or_also(Verdict::crash).probabilistically()};
 //
+// A correct form, which every checker must pass, can say just that:
+//
+//   static constexpr ScenarioInfo info = correct_form("mybuffer/correct", "our first buffer");
+//
 // check() may be left out (nothing to check at the end). Var<P, T>, Atomic<P, T> and
 // VarArray<P, T, N> name the platform's types without `typename P::template`; Lockstep
 // (itc/models/lockstep.hpp) makes two real threads meet at a race window.
@@ -146,6 +150,21 @@ struct ScenarioInfo {
   Expectation stress;
   Expectation tsan;
 };
+
+/// The info of a correct form (a twin of a broken row, a self-check): no defect, and every
+/// checker must report `pass`. `source` defaults to the file the call is written in, as
+/// ScenarioInfo's does.
+constexpr ScenarioInfo correct_form(std::string_view id, std::string_view origin,
+                                    std::string_view source = __builtin_FILE()) {
+  return {.id = id,
+          .origin = origin,
+          .defect = "—",
+          .fix = "—",
+          .source = source,
+          .model = expect(Verdict::pass),
+          .stress = expect(Verdict::pass),
+          .tsan = expect(Verdict::pass)};
+}
 
 /// The platform's plain shared data and atomics, without `typename P::template`.
 template <class P, class T>
