@@ -3,8 +3,9 @@
 // Written to measure the model checker's strategies against each other (models/README.md,
 // "The deep family"; models/tests/deep_table.sh): bugs of depth 2 among 4 and 6 threads, a bug
 // that needs one thread starved through a loop of 32 iterations, a lock-free stack whose ABA
-// needs three preemptions (depth 4 for PCT), and a ring buffer whose lost notification needs a
-// wrap-around (depth 3).
+// needs three preemptions (depth 4 for PCT), a ring buffer whose lost notification needs a
+// wrap-around (depth 3), and a sequence lock whose two unserialised writers both have to be
+// caught inside their writes while a reader validates (depth 3 among 6 threads).
 // Each broken row has a correct twin with the same threads and the same number of steps, so
 // that a strategy's "pass" on the twin costs what its search of the broken row costs.
 //
@@ -362,6 +363,85 @@ template <class P>
 struct DeepRingWraparoundLostWakeupCorrect : DeepRingBody<P, false> {
   static constexpr ScenarioInfo info = correct_form("deep/ring_wraparound_lost_wakeup_correct",
                                                     "deep family: a ring buffer's sleeping consumer");
+};
+
+// ---------------------------------------------------------------------------------------------
+// Depth 3 among 6 threads: a sequence lock whose writers were assumed to take turns.
+
+/// A sequence lock (seqcount) publishes a two-word record: a writer makes the sequence odd,
+/// writes both words and makes it even again; a reader reads the sequence, the record and the
+/// sequence again, and trusts the record only if both reads saw the same even value. That is
+/// sound for one writer at a time: the protocol needs its writers serialised (Linux's seqlock_t
+/// pairs the seqcount with a spinlock for exactly this). Threads 0 and 1 write, threads 2..5
+/// read once each (a reader that finds a write in progress keeps its old copy).
+/// `Unserialised`: the two writers do not exclude each other. Two increments make the sequence
+/// even again while both are inside: a reader that validates while writer 0 has written the
+/// first word but not the second, and writer 1 has begun, trusts a torn record. Both writers
+/// must be caught inside their writes at once — one demoted after its first word, the other
+/// after its begin — so PCT needs two change points (depth 3): with one, the writer that is not
+/// demoted runs to its end, and the sequence is odd whenever a write is unfinished. Every other
+/// interleaving leaves a consistent record (both writers write the same new value). The fix
+/// serialises the writers with a mutex.
+template <class P, bool Unserialised>
+struct DeepSeqlockBody {
+  static constexpr unsigned threads = 6;  // 0, 1 write; 2..5 read
+  static constexpr int kOld = 0;
+  static constexpr int kNew = 1;
+
+  typename P::Mutex writer_lock;  // the twin's writers take it; the broken form's do not
+  Atomic<P, int> sequence{0};     // odd while a (serialised) write is in progress
+  Atomic<P, int> first{kOld};     // the record's two words
+  Atomic<P, int> second{kOld};
+  Atomic<P, int> stale_reads{0};  // statistics: readers that kept their old copy
+
+  void write_record() {
+    sequence.fetch_add(1);
+    first.store(kNew);
+    second.store(kNew);
+    sequence.fetch_add(1);
+  }
+  void read_record() {
+    const int begin = sequence.load();
+    const int a = first.load();
+    const int b = second.load();
+    // DEFECT (Unserialised): two writers inside make `begin` even although the record is torn
+    if (begin % 2 == 0 && sequence.load() == begin)
+      scenario_assert<P>(a == b, "a record the sequence validates is not torn");
+    else
+      stale_reads.fetch_add(1);
+  }
+  void thread(unsigned i) {
+    if (i >= 2) return read_record();
+    if constexpr (Unserialised) {
+      write_record();
+    } else {
+      detail::MutexGuard hold(writer_lock);
+      write_record();
+    }
+  }
+  void check() {
+    scenario_assert<P>(sequence.load() % 2 == 0, "no write is left in progress");
+    scenario_assert<P>(first.load() == second.load(), "the record ends consistent");
+  }
+};
+
+template <class P>
+struct DeepSeqlockTwoWriters : DeepSeqlockBody<P, true> {
+  static constexpr ScenarioInfo info{
+      .id = "deep/seqlock_two_writers",
+      .origin = "deep family: a sequence lock published by two writers, read by four",
+      .defect = "the writers are not serialised: two inside make the sequence even (depth 3)",
+      .fix = "serialise the writers (a mutex beside the sequence)",
+      .model = expect(Verdict::assertion).deep_search(),
+      .stress = expect(Verdict::assertion).or_also(Verdict::none),
+      .tsan = expect(Verdict::assertion).or_also(Verdict::none)};
+};
+
+template <class P>
+struct DeepSeqlockTwoWritersCorrect : DeepSeqlockBody<P, false> {
+  static constexpr ScenarioInfo info =
+      correct_form("deep/seqlock_two_writers_correct",
+                   "deep family: a sequence lock published by two writers, read by four");
 };
 
 }  // namespace itc::models::scenarios

@@ -9,7 +9,7 @@ model="$1"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 # row, PCT depth (stack_aba's three preemptions are three change points: depth 4)
 for spec in "deep/depth2_four_threads 2" "deep/late_worker_six_threads 2" "deep/starved_tag_wrap 2" \
-            "deep/stack_aba 4" "deep/ring_wraparound_lost_wakeup 3"; do
+            "deep/stack_aba 4" "deep/ring_wraparound_lost_wakeup 3" "deep/seqlock_two_writers 3"; do
   set -- $spec
   id=$1 depth=$2
   out=$("$model" run "$id" --strategy pct --depth "$depth" --iterations 100000 --quiet) ||
