@@ -6,8 +6,9 @@
 // needs three preemptions (depth 4 for PCT), a ring buffer whose lost notification needs a
 // wrap-around (depth 3), and a sequence lock whose two unserialised writers both have to be
 // caught inside their writes while a reader validates (depth 3 among 6 threads).
-// Each broken row has a correct twin with the same threads and the same number of steps, so
-// that a strategy's "pass" on the twin costs what its search of the broken row costs.
+// Each broken row has a correct twin with the same threads and the same number of steps (the
+// seqlock's adds only its writers' lock and unlock), so that a strategy's "pass" on the twin
+// costs what its search of the broken row costs.
 //
 // The depth of a bug (Burckhardt et al., ASPLOS 2010) is the number of ordering constraints
 // between steps of different threads that expose it; PCT of depth d finds a bug of depth d with
