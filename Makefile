@@ -42,6 +42,7 @@ build: deps
 # Phony targets skip pattern rules, so each preset gets its own explicit rule.
 define preset_test
 test-$(1): deps
+	@rm -f build/$(1)/Testing/Temporary/LastTestsFailed.log  # no stale failures in the digest
 	@cmake --preset $(1) >/dev/null
 	@cmake --build --preset $(1)
 	@ctest --preset $(1) $$(if $$(LABEL),-L $$(LABEL))
@@ -55,7 +56,11 @@ test: deps
 	for p in $(TEST_PRESETS); do \
 	  $(MAKE) --no-print-directory test-$$p || failed="$$failed $$p"; \
 	done; \
-	if [ -n "$$failed" ]; then echo "make test: failed in the tree(s):$$failed"; exit 1; fi
+	if [ -n "$$failed" ]; then \
+	  echo "make test: why each failed test failed (the whole output: build/<tree>/Testing/Temporary/LastTest.log)"; \
+	  ci/failure-digest.sh $$(for p in $$failed; do echo build/$$p; done); \
+	  echo "make test: failed in the tree(s):$$failed"; exit 1; \
+	fi
 
 # The main job: build the three checkers, run the whole matrix, write the reports.
 # VERIFY_ARGS passes options through, e.g. make verify VERIFY_ARGS="--shard 2/4".
