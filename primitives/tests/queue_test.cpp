@@ -1123,17 +1123,22 @@ TEST(Errors, MessagesUsePythonsWording) {
 namespace wake_accounting {
 
 // Counts the wake-ups issued (unpark: SyncPoint::notify) and, on the thread marked as the slow
-// getter, stalls 20 ms after each park returns: a getter that was woken but has not run yet, as
-// on a loaded machine where it waits for a CPU.
+// getter, holds it after its park returns until the test says the puts are over: a getter that
+// was woken but has not run yet, as on a loaded machine where it waits for a CPU. (A fixed
+// 20 ms stall used to stand for it; a producer preempted for longer would let the getter run,
+// park again and take a second, legitimate wake.)
 std::atomic<int> notifies{0};
+std::atomic<bool> release_slow_getter{false};
 thread_local bool slow_getter = false;
 struct SlowWokenGetter {
   static void at(itc::SyncPoint point, const itc::SourceLocation&) noexcept {
     if (point == itc::SyncPoint::notify) notifies.fetch_add(1, std::memory_order_relaxed);
   }
   static void done(itc::SyncPoint point, const itc::SourceLocation&) noexcept {
-    if (point == itc::SyncPoint::wait && slow_getter)
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (point != itc::SyncPoint::wait || !slow_getter) return;
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!release_slow_getter.load() && std::chrono::steady_clock::now() < give_up)
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
   }
 };
 using SlowGetterQueue = itc::BasicQueue<int, itc::BasicStdPlatform<SlowWokenGetter>>;
@@ -1152,10 +1157,12 @@ TEST(Queue, Cxx_PutsWakeAParkedGetterOnceWhileItHasNotRun) {
     slow_getter = true;
     for (int n = 0; n < 100; ++n) sum += q.get();
   });
+  release_slow_getter.store(false);
   ASSERT_TRUE(await_getters(q, 1));
   notifies.store(0);
   for (int n = 1; n <= 100; ++n) q.put(n);
   const int wakes_during_puts = notifies.load();
+  release_slow_getter.store(true);
   getter.join();
   EXPECT_EQ(sum, 5050);
   EXPECT_EQ(wakes_during_puts, 1) << "put() woke the parked getter again while the first wake was pending";
