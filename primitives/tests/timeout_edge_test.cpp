@@ -357,6 +357,12 @@ SpinCost spin_cost_us(std::chrono::nanoseconds budget, int pauses_per_poll, int 
   return {us[us.size() / 2], us[us.size() * 9 / 10]};
 }
 
+/// The median of `us` (sorts it).
+double median_us(std::vector<double>& us) {
+  std::sort(us.begin(), us.end());
+  return us[us.size() / 2];
+}
+
 /// Runs `measure()` (a median, in µs) up to `attempts` times and returns the first value under
 /// `bound`, or the smallest. A defect these tests guard against is systematic: it puts every
 /// median over the bound. A loaded machine's extra CPU charge (a sanitizer lane beside two busy
@@ -420,10 +426,8 @@ TEST(TimeoutEdge, ShortTimedPutOnAFullQueueIsShort) {
       EXPECT_THROW(q.put_nowait(-1), itc::Full);
       nowait_us.push_back(std::chrono::duration<double, std::micro>(thread_cpu_now() - start).count());
     }
-    std::sort(timed_us.begin(), timed_us.end());
-    std::sort(nowait_us.begin(), nowait_us.end());
-    timed_median = timed_us[timed_us.size() / 2];
-    nowait_median = nowait_us[nowait_us.size() / 2];
+    timed_median = median_us(timed_us);
+    nowait_median = median_us(nowait_us);
     return timed_median - nowait_median;
   });
   EXPECT_LT(extra, kBoundUs) << "put(x, 1us) median " << timed_median << " µs, put_nowait " << nowait_median
