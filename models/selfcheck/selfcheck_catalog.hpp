@@ -14,6 +14,8 @@
   X(QueueTaskDoneJoin)                     \
   X(QueueImmediateShutdownTaskDone)        \
   X(QueueTwoGettersTwoPuts)                \
+  X(QueueCapacitySetWhileTaking)           \
+  X(LifoQueueCapacitySetWhileTaking)       \
   X(EventPulses)                           \
   X(BarrierTimeoutRacesCompletion)         \
   X(BarrierResetAbortWhileWaiting)         \

@@ -241,6 +241,55 @@ struct QueueTwoGettersTwoPuts {
   }
 };
 
+/// A queue that starts unbounded gets a capacity while its consumer takes items, and loses it
+/// again. The capacity check counts items stored minus items taken: a take of the unbounded
+/// phase that the count misses makes the queue look fuller than it is, and the bounded put()
+/// parks for ever beside an empty queue (a deadlock the checkers report); once bounded, every
+/// take must reach the count where a parked putter sees it. (A variant of the Queue that
+/// counted an unbounded queue's takes under the getters' lock, folding them in at
+/// set_maxsize(), deadlocks here without the fold.)
+template <class P, class Q>
+struct CapacitySetWhileTaking {
+  static constexpr unsigned threads = 2;  // 0 puts and changes maxsize; 1 gets
+  static constexpr int kRounds = P::is_model_checker ? 1 : 300;
+
+  Q q;  // unbounded
+  typename P::template Var<long> sum{0};
+
+  void thread(unsigned i) {
+    if (i == 0) {
+      for (int r = 0; r < kRounds; ++r) {
+        q.put(1);
+        q.put(2);
+        q.put(3);
+        q.set_maxsize(2);
+        q.put(4);  // waits until the consumer has taken at least two of 1, 2, 3
+        q.set_maxsize(0);
+        q.put(5);
+      }
+      return;
+    }
+    for (int n = 0; n < 5 * kRounds; ++n) sum.write() += q.get();
+  }
+  void check() {
+    scenario_assert<P>(sum.read() == 15L * kRounds, "every item arrived once");
+    scenario_assert<P>(q.qsize() == 0 && !q.full(), "the queue is empty at the end, and says so");
+  }
+};
+
+template <class P>
+struct QueueCapacitySetWhileTaking : CapacitySetWhileTaking<P, BasicQueue<int, P>> {
+  static constexpr ScenarioInfo info = self_check("selfcheck/queue_capacity_set_while_taking",
+                                                  "itc::Queue internals", "primitives/include/itc/queue.hpp");
+};
+
+template <class P>
+struct LifoQueueCapacitySetWhileTaking : CapacitySetWhileTaking<P, BasicQueue<int, P, LifoOrder<int>>> {
+  static constexpr ScenarioInfo info =
+      self_check("selfcheck/lifo_queue_capacity_set_while_taking", "itc::LifoQueue internals",
+                 "primitives/include/itc/queue.hpp");
+};
+
 /// Round after round, a setter runs set(); clear(); set(); while two threads wait (one without,
 /// one with a timeout): the one-word state (generation << 1 | flag) must let every wait()
 /// return true, and what was written before set() must be visible after it.

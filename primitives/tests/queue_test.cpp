@@ -241,6 +241,38 @@ TYPED_TEST(QueueKinds, Cxx_LoneItemTakesKeepTheCapacityExact) {
   EXPECT_EQ(q.unfinished_tasks(), 8u);
 }
 
+/// Takes from a batch (several items queued, so not the lone-item path) made while the queue is
+/// unbounded, through every get form: a capacity set later must see the queue exactly as full
+/// as it is, and so must a capacity removed and set again. Whatever counts the takes of an
+/// unbounded queue (nobody waits for room there, so a cheaper count is tempting) must still be
+/// exact the moment a capacity appears.
+TYPED_TEST(QueueKinds, Cxx_BatchedTakesWhileUnboundedKeepALaterCapacityExact) {
+  typename TypeParam::template Q<int> q;
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 8; ++i) q.put(i);
+    (void)q.get();
+    (void)q.get(std::chrono::seconds(1));
+    (void)q.get_nowait();
+    EXPECT_TRUE(q.try_get().has_value());
+    EXPECT_EQ(q.qsize(), 4u);
+    q.set_maxsize(6);
+    EXPECT_FALSE(q.full()) << "round " << round << ": takes counted while unbounded were lost";
+    q.put_nowait(100);
+    q.put_nowait(101);
+    EXPECT_TRUE(q.full()) << "round " << round;
+    EXPECT_THROW(q.put_nowait(102), itc::Full);
+    (void)q.get();  // bounded now: counted where putters look
+    EXPECT_FALSE(q.full()) << "round " << round;
+    while (q.try_get()) {
+    }
+    q.set_maxsize(0);
+  }
+  EXPECT_EQ(q.qsize(), 0u);
+  q.set_maxsize(1);
+  q.put_nowait(1);
+  EXPECT_TRUE(q.full());
+}
+
 /// FIFO: a lone item in the putters' side is taken directly only when the getters' side is
 /// empty; an older item still there (left by a batch) comes first.
 TEST(Queue, Cxx_LoneItemTakesKeepFifoOrderAfterABatch) {
