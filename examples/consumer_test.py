@@ -138,6 +138,21 @@ reports = os.path.join(scratch, "reports")
 r = run([verify, "matrix", "--checkers", checkers, "--report-dir", reports], cwd=scratch, timeout=600)
 print(r.stdout)
 check(r.returncode == 0 and "every cell matches (9 cells)" in r.stdout, "the matrix: every cell matches")
+# The README's table is what the matrix prints (runs of spaces match any run): the race's
+# stress cell, for one, is a pass that says which expectation it matched, `pass (—)`.
+readme = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "own_scenario", "README.md"),
+              encoding="utf-8").read()
+shown = readme[readme.index("itc-verify matrix --checkers build/mybuffer"):]
+shown = shown[shown.index("```\nscenario") + 4:]
+shown = [l for l in shown[:shown.index("```")].splitlines() if l.strip()]
+# Times to detection ("0.00s") vary from run to run: any time matches any.
+def table_line(line):
+    return re.sub(r"\b\d+\.\d+s\b", "<time>", " ".join(line.split()))
+printed = {table_line(l) for l in r.stdout.splitlines()}
+missing = [l for l in shown if table_line(l) not in printed]
+check(len(shown) == 4 and not missing,
+      f"the matrix prints the table examples/own_scenario/README.md shows ({len(shown)} lines; not printed: {missing}):\n"
+      + r.stdout[:1500])
 results = json.load(open(os.path.join(reports, "results.json")))
 cells = {(c["id"], c["checker"]): c for c in results["cells"]}
 race_model = cells.get(("mybuffer/peeking_try_take", "model"), {})

@@ -131,6 +131,13 @@ std::string cell_label(const Cell& c) {
   if (!c.rate.empty()) s += " " + c.rate;
   if (!c.strategies.empty() && c.verdict != "pass" && c.verdict != "timeout" && c.verdict != "inconclusive")
     s += " (" + found_by(c) + ")";
+  // A pass that matches a broken row's "—" (the checker is not expected to see the defect) or
+  // "assertion|—" (it may miss it within its budget: the deep rows) names the expectation it
+  // matched, so that a broken row's bare "pass" is not read as "this code is correct".
+  if (c.match && c.verdict == "pass") {
+    std::string expected = c.expected.substr(0, c.expected.find(" ("));
+    if (!expected.empty() && expected != "pass") s += " (" + expected + ")";
+  }
   return s;
 }
 
@@ -265,6 +272,11 @@ const std::vector<std::pair<std::string, std::string>>& legend() {
        "in an expected cell: this checker is not expected to see the defect, so it must pass (what it "
        "really gave is shown all the same)"},
       {"a|b", "either verdict is the expected one"},
+      {"pass (—), pass (assertion|—)",
+       "a broken row's pass that matches its expectation: this checker is not expected to see the "
+       "defect (—), or may miss it within its budget (assertion|—: the deep rows, "
+       "models/CATALOG.md E9). It is no evidence that the code is correct; the other checkers' "
+       "cells of the row say what finds the defect"},
       {"(p)",
        "a probabilistic detection: real threads find it in at least 95 of 100 runs within the "
        "scenario's default budget; the measured rate is shown"},

@@ -163,6 +163,14 @@ def html_test():
     check('id="legend"' in page and "<code>(p)</code>" in page and "<code>—</code>" in page and "<code>3/3</code>" in page,
           "a legend for —, (p), 3/3")
     check(re.search(r'<svg class="chart".*?<circle', page, re.S) is not None, "an inline SVG chart of time to detection")
+    # A broken row's passes say which expectation they matched (deep/stack_aba: "assertion|—"
+    # for stress, "—" for tsan), and the legend says what that means.
+    deep_row = page[page.index('<td><a href="#sc-deep-stack_aba"'):]
+    deep_row = deep_row[:deep_row.index("</tr>")]
+    check(">pass (assertion|—)</a>" in deep_row and ">pass (—)</a>" in deep_row,
+          "a broken row's matching passes name their expectation: pass (assertion|—), pass (—)")
+    check("<code>pass (—), pass (assertion|—)</code>" in page and "no evidence that the code is correct" in page,
+          "the legend explains a broken row's pass")
     # In the browser.
     checked = os.path.join(out, "check.html")
     with open(checked, "w", encoding="utf-8") as f:
