@@ -126,6 +126,11 @@ std::string xml_escape(const std::string& s) {
   return o;
 }
 
+/// An expectation without its note: "assertion|—" of "assertion|— (E9)", "hang" of "hang (p)".
+std::string expected_verdicts(const std::string& expected) {
+  return expected.substr(0, expected.find(" ("));
+}
+
 std::string cell_label(const Cell& c) {
   std::string s = c.verdict;
   if (!c.rate.empty()) s += " " + c.rate;
@@ -135,7 +140,7 @@ std::string cell_label(const Cell& c) {
   // "assertion|—" (it may miss it within its budget: the deep rows) names the expectation it
   // matched, so that a broken row's bare "pass" is not read as "this code is correct".
   if (c.match && c.verdict == "pass") {
-    std::string expected = c.expected.substr(0, c.expected.find(" ("));
+    const std::string expected = expected_verdicts(c.expected);
     if (!expected.empty() && expected != "pass") s += " (" + expected + ")";
   }
   return s;
@@ -194,8 +199,7 @@ std::pair<std::string, int> split_location(const std::string& location) {
 
 /// The verdict a row's checker was expected to give, in words: "deadlock", "assertion or crash".
 std::string expected_words(const std::string& expected) {
-  std::string e = expected;
-  if (auto p = e.find(" ("); p != std::string::npos) e = e.substr(0, p);
+  const std::string e = expected_verdicts(expected);
   if (e == "—") return "pass";
   std::string out;
   std::size_t at = 0;
