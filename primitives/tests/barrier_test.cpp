@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "itc/errors.hpp"
+#include "itc/platform/std_platform.hpp"
 #include "test_support.hpp"
 
 using namespace itc::test;
@@ -444,6 +445,33 @@ TEST(Barrier, Cxx_HugeTimeoutDoesNotOverflow) {
   EXPECT_NO_THROW(b.wait());
   t.join();
   EXPECT_FALSE(b.broken());
+}
+
+/// Counts P::yield() calls on the platform below.
+struct YieldCountingHooks {
+  static inline std::atomic<int> yields{0};
+  static void at(itc::SyncPoint point, const itc::SourceLocation& /*loc*/) noexcept {
+    if (point == itc::SyncPoint::yield) yields.fetch_add(1);
+  }
+  static void done(itc::SyncPoint /*point*/, const itc::SourceLocation& /*loc*/) noexcept {}
+};
+
+// A waiter must not yield the CPU while it waits for the round to fill: Linux's EEVDF scheduler
+// pushes a yielding thread a whole slice back behind any busy process, and a barrier whose
+// waiters yielded took ~2 ms a round next to two `yes > /dev/null` (the textbook condvar
+// barrier: 90 µs; see "Design" in barrier.hpp). The waiter here waits far longer than its spin,
+// so it must park, with or without a timeout, and never call yield().
+TEST(Barrier, Cxx_WaiterParksWithoutYieldingTheCpu) {
+  itc::BasicBarrier<itc::BasicStdPlatform<YieldCountingHooks>> b(2);
+  for (const bool timed : {false, true}) {
+    YieldCountingHooks::yields = 0;
+    std::thread t([&] { EXPECT_NO_THROW(timed ? b.wait(30s) : b.wait()); });
+    ASSERT_TRUE(eventually([&] { return b.n_waiting() == 1; }));
+    std::this_thread::sleep_for(20ms);  // well past the waiter's 20 µs spin
+    EXPECT_NO_THROW(b.wait());
+    t.join();
+    EXPECT_EQ(YieldCountingHooks::yields.load(), 0) << (timed ? "wait(30s)" : "wait()");
+  }
 }
 
 }  // namespace

@@ -41,13 +41,20 @@
 //     exchanges the word to released (release order) and, if the waiter parked, unparks it by
 //     the word's address. After that exchange it never touches that node again (its owner may
 //     return and pop its stack frame), and after the unlock it never touches the barrier;
-//   - a waiter polls its own word for 0.5 µs (detail/spin.hpp), then yields the CPU up to 16
-//     times, polling after each yield, and then parks on the word (P::park), with the deadline
-//     while its node is merely waiting. Not Event's 20 µs spin: the parties of a barrier arrive
-//     together, so on a busy machine they often share a core, and a waiter that spins keeps the
-//     party it waits for off that core (measured: 21.6 µs a round with a 20 µs spin, 2.6 µs
-//     with 2 µs + 8 yields, 1.1 µs with 0.5 µs + 16 yields; std::barrier, which spins 16
-//     pauses and then yields 12 times, 0.8 µs; stress/bench barrier/round2, load average 4.7);
+//   - a waiter polls its own word for up to 20 µs (detail/spin.hpp, as Event does) and then
+//     parks on the word (P::park), with the deadline while its node is merely waiting. It
+//     never yields the CPU: Linux's EEVDF scheduler answers sched_yield() by pushing the
+//     caller's deadline back a whole slice, so next to a busy process each yield costs
+//     milliseconds. Measured with stress/bench barrier/round2 on a 2-vCPU Xeon (family 6 model
+//     207), median time a round of 5 runs each; old = 0.5 µs spin + up to 16 yields, new = this:
+//         quiet                          old 6.8 µs     new 0.55 µs   textbook condvar 48 µs
+//         2 `yes > /dev/null` running    old 1,984 µs   new 1.5 µs    textbook condvar 90 µs
+//         4 `yes > /dev/null` running    old 2,839 µs   new 43 µs     textbook condvar 25 µs
+//         2 compile loops running        old 2.3 µs     new 1.6 µs    textbook condvar 5–60 µs
+//     (std::barrier, which yields as well, took 1.8–3 ms a round with `yes` running.) A 2 µs
+//     spin and no spin at all were about as fast as the textbook barrier, quiet or loaded: a
+//     wake-up costs 20–50 µs here. An earlier measurement, under a build's load on another
+//     machine, had favoured the yields.
 //   - on timeout the waiter moves its word waiting → timing_out (a compare-exchange that races
 //     the claim: exactly one of the two wins) and takes the mutex. If its node is still linked,
 //     it breaks the barrier like abort(); if a detacher got there first (it found the word
@@ -74,7 +81,6 @@
 // timeout breaks the round (forever without a timeout; undefined for std::barrier as well).
 #pragma once
 
-#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -167,9 +173,6 @@ class BasicBarrier {
   static constexpr std::uint32_t kTimingOut = 4;  // the waiter gave up and heads for the mutex
   static constexpr std::uint32_t kStateMask = 7;
   static constexpr std::uint32_t kParked = 8;
-  // The waiter's poll before it yields, and its yields before it parks (see "Design").
-  static constexpr std::chrono::nanoseconds kSpinBeforeYield{500};
-  static constexpr int kYieldsBeforePark = 16;
 
   /// A waiting party, on its own stack.
   struct Node {
@@ -237,16 +240,8 @@ class BasicBarrier {
       w = me.word.load(std::memory_order_acquire);
       return final_state(w);
     };
-    if (detail::spin_until<P>(ready, std::min(detail::spin_budget<P>(deadline), kSpinBeforeYield))) {
-      return w & kStateMask;
-    }
-    if constexpr (!P::is_model_checker) {
-      // Gives the core to the party we wait for, if it shares this one (see "Design").
-      for (int i = 0; i < kYieldsBeforePark && (deadline == nullptr || clock::now() < *deadline); ++i) {
-        P::yield();
-        if (ready()) return w & kStateMask;
-      }
-    }
+    // Spins, then parks; never yields (see "Design").
+    if (detail::spin_until<P>(ready, detail::spin_budget<P>(deadline))) return w & kStateMask;
     w = me.word.load(std::memory_order_acquire);
     for (;;) {
       if (final_state(w)) return w & kStateMask;
