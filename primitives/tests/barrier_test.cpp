@@ -14,6 +14,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "itc/detail/spin.hpp"
 #include "itc/errors.hpp"
 #include "itc/platform/std_platform.hpp"
 #include "test_support.hpp"
@@ -447,7 +448,8 @@ TEST(Barrier, Cxx_HugeTimeoutDoesNotOverflow) {
   EXPECT_FALSE(b.broken());
 }
 
-/// Counts P::yield() calls on the platform below.
+/// Counts P::yield() calls on the platforms below; SlowYieldHooks' yield takes 1 ms, as when
+/// another process gets the CPU.
 struct YieldCountingHooks {
   static inline std::atomic<int> yields{0};
   static void at(itc::SyncPoint point, const itc::SourceLocation& /*loc*/) noexcept {
@@ -455,22 +457,84 @@ struct YieldCountingHooks {
   }
   static void done(itc::SyncPoint /*point*/, const itc::SourceLocation& /*loc*/) noexcept {}
 };
+struct SlowYieldHooks : YieldCountingHooks {
+  static inline std::atomic<int> yields_returned{0};
+  static void relax(const itc::SourceLocation& /*loc*/) noexcept {
+    std::this_thread::sleep_for(1ms);
+    yields_returned.fetch_add(1);
+  }
+};
 
-// A waiter must not yield the CPU while it waits for the round to fill: Linux's EEVDF scheduler
-// pushes a yielding thread a whole slice back behind any busy process, and a barrier whose
-// waiters yielded took ~2 ms a round next to two `yes > /dev/null` (the textbook condvar
+/// Runs one round of `b` with parties()-1 helper threads that each wait `wait_once()` and this
+/// thread arriving last, well after the helpers' spins: each helper has blocked, yielded as
+/// much as it will, and parked (or is still yielding) by then.
+template <class B, class WaitOnce>
+void round_with_late_arrival(B& b, WaitOnce wait_once) {
+  const std::size_t helpers = b.parties() - 1;
+  std::vector<std::thread> ts;
+  for (std::size_t i = 0; i < helpers; ++i) ts.emplace_back([&] { EXPECT_NO_THROW(wait_once()); });
+  ASSERT_TRUE(eventually([&] { return b.n_waiting() == helpers; }));
+  std::this_thread::sleep_for(50ms);  // well past the spins and 16 yields of ~µs each
+  EXPECT_NO_THROW(b.wait());
+  for (auto& t : ts) t.join();
+}
+
+// While the parties fit on the CPUs, a waiter must not yield the CPU: Linux's EEVDF scheduler
+// pushes a yielding thread a whole slice back behind any busy process, and a 2-party barrier
+// whose waiters yielded took ~2 ms a round next to two `yes > /dev/null` (the textbook condvar
 // barrier: 90 µs; see "Design" in barrier.hpp). The waiter here waits far longer than its spin,
 // so it must park, with or without a timeout, and never call yield().
-TEST(Barrier, Cxx_WaiterParksWithoutYieldingTheCpu) {
+TEST(Barrier, Cxx_WaiterParksWithoutYieldingTheCpuWhileThePartiesFit) {
+  if (itc::detail::cpu_count() < 2) GTEST_SKIP() << "needs 2 CPUs for 2 parties to fit";
   itc::BasicBarrier<itc::BasicStdPlatform<YieldCountingHooks>> b(2);
   for (const bool timed : {false, true}) {
     YieldCountingHooks::yields = 0;
-    std::thread t([&] { EXPECT_NO_THROW(timed ? b.wait(30s) : b.wait()); });
-    ASSERT_TRUE(eventually([&] { return b.n_waiting() == 1; }));
-    std::this_thread::sleep_for(20ms);  // well past the waiter's 20 µs spin
-    EXPECT_NO_THROW(b.wait());
-    t.join();
+    round_with_late_arrival(b, [&] { return timed ? b.wait(30s) : b.wait(); });
     EXPECT_EQ(YieldCountingHooks::yields.load(), 0) << (timed ? "wait(30s)" : "wait()");
+  }
+}
+
+// With more parties than CPUs, the parties still to arrive need the CPUs the waiters hold: a
+// waiter yields before it parks (3 / 4 / 8 parties on 2 CPUs: 2.0 / 3.4 / 8.7 µs a round, against
+// 34 / 44 / 82 µs when waiters only spin and park).
+TEST(Barrier, Cxx_WaitersYieldWhenThereAreMorePartiesThanCpus) {
+  const auto parties = static_cast<std::ptrdiff_t>(itc::detail::cpu_count() + 1);
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    // A new barrier each time: its first round yields whatever the machine's load (a slow yield
+    // only stops the yields of later rounds, and of the waiter that saw it).
+    itc::BasicBarrier<itc::BasicStdPlatform<YieldCountingHooks>> b(parties);
+    YieldCountingHooks::yields = 0;
+    round_with_late_arrival(b, [&] { return b.wait(); });
+    // Each of the parties-1 waiters yields at least once and at most 16 times, then parks.
+    const int yields = YieldCountingHooks::yields.load();
+    EXPECT_GE(yields, parties - 1) << "attempt " << attempt;
+    EXPECT_LE(yields, 16 * (parties - 1)) << "attempt " << attempt;
+  }
+}
+
+// A yield that keeps the waiter off the CPU for a slice means another process took the CPU:
+// that waiter stops yielding and parks, and the next rounds park without yielding at all (with
+// two `yes` running, 4-party rounds that yielded took 2.4 ms; see "Design").
+TEST(Barrier, Cxx_ASlowYieldStopsTheYieldsOfTheNextRounds) {
+  const auto parties = static_cast<std::ptrdiff_t>(itc::detail::cpu_count() + 1);
+  itc::BasicBarrier<itc::BasicStdPlatform<SlowYieldHooks>> b(parties);
+  SlowYieldHooks::yields = 0;
+  SlowYieldHooks::yields_returned = 0;
+  const std::size_t helpers = b.parties() - 1;
+  std::vector<std::thread> ts;
+  for (std::size_t i = 0; i < helpers; ++i) ts.emplace_back([&] { EXPECT_NO_THROW(b.wait()); });
+  // Every waiter's first yield is slow: it yields exactly once, flags its node, and parks.
+  // EXPECT, not ASSERT: the round must still complete, or the helpers never return.
+  EXPECT_TRUE(
+      eventually([&] { return SlowYieldHooks::yields_returned.load() == static_cast<int>(helpers); }));
+  std::this_thread::sleep_for(20ms);  // the flag is stored right after the yield returns
+  EXPECT_NO_THROW(b.wait());
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(SlowYieldHooks::yields.load(), static_cast<int>(helpers));
+  for (int round = 0; round < 3; ++round) {
+    SlowYieldHooks::yields = 0;
+    round_with_late_arrival(b, [&] { return b.wait(); });
+    EXPECT_EQ(SlowYieldHooks::yields.load(), 0) << "round " << round << " after the slow yield";
   }
 }
 

@@ -41,20 +41,34 @@
 //     exchanges the word to released (release order) and, if the waiter parked, unparks it by
 //     the word's address. After that exchange it never touches that node again (its owner may
 //     return and pop its stack frame), and after the unlock it never touches the barrier;
-//   - a waiter polls its own word for up to 20 µs (detail/spin.hpp, as Event does) and then
-//     parks on the word (P::park), with the deadline while its node is merely waiting. It
-//     never yields the CPU: Linux's EEVDF scheduler answers sched_yield() by pushing the
-//     caller's deadline back a whole slice, so next to a busy process each yield costs
-//     milliseconds. Measured with stress/bench barrier/round2 on a 2-vCPU Xeon (family 6 model
-//     207), median time a round of 5 runs each; old = 0.5 µs spin + up to 16 yields, new = this:
-//         quiet                          old 6.8 µs     new 0.55 µs   textbook condvar 48 µs
-//         2 `yes > /dev/null` running    old 1,984 µs   new 1.5 µs    textbook condvar 90 µs
-//         4 `yes > /dev/null` running    old 2,839 µs   new 43 µs     textbook condvar 25 µs
-//         2 compile loops running        old 2.3 µs     new 1.6 µs    textbook condvar 5–60 µs
-//     (std::barrier, which yields as well, took 1.8–3 ms a round with `yes` running.) A 2 µs
-//     spin and no spin at all were about as fast as the textbook barrier, quiet or loaded: a
-//     wake-up costs 20–50 µs here. An earlier measurement, under a build's load on another
-//     machine, had favoured the yields.
+//   - a waiter polls its own word, and then parks on it (P::park), with the deadline while its
+//     node is merely waiting. How it polls depends on whether the parties fit on the CPUs:
+//       * parties <= CPUs (detail::cpu_count()): it spins up to 20 µs (detail/spin.hpp, as
+//         Event does) and parks. It does not yield: Linux's EEVDF scheduler answers
+//         sched_yield() by pushing the caller's deadline back a whole slice, so next to a busy
+//         process each yield costs milliseconds;
+//       * more parties than CPUs: the parties still to arrive need the CPUs the waiters hold,
+//         so it spins only 0.5 µs, then yields up to 16 times, polling after each, and parks.
+//         A yield that kept it off the CPU for more than 200 µs gave the CPU to some other
+//         process for a slice: it sets `slow_yield` in its node and parks, and the detacher,
+//         finding that flag, makes the next 256 rounds park after the spin without yielding
+//         (then yields are tried again).
+//     Measured on a 2-vCPU Xeon (family 6 model 207), µs a round: 2 parties, median of 5 runs
+//     of stress/bench barrier/round2; 3, 4 and 8 parties, the range of 2–3 direct runs of
+//     20,000 rounds quiet and 2,000 next to two `yes > /dev/null` (stress/bench/README.md):
+//         parties, condition   0.5 µs spin + 16 yields   20 µs spin, park   this rule   textbook
+//         2, quiet             6.8                       0.55               the spin    48
+//         2, 2 × yes           1,984                     1.5                the spin    90
+//         3, quiet             1.6–2.0                   34–42              2.0–2.4     40–61
+//         4, quiet             2.5–3.9                   44–56              3.4–4.4     40–61
+//         8, quiet             6.7–8.2                   82–97              8.7–8.8     40–61
+//         3, 2 × yes           3.4–2,289                 46–92              2.8–154     6.6–111
+//         4, 2 × yes           5.0–54                    75–123             150–168     12–128
+//         8, 2 × yes           2,359–2,459               249–309            236–305     50–247
+//     So the spin wins while the parties fit and the yields win when they do not, unless
+//     another process takes the CPU they give away: then the slow-yield rule keeps a round
+//     within about 1.5× of the textbook's slowest, instead of a slice of milliseconds. std::barrier, which
+//     yields without such a rule, took 1.8–3 ms a round with 2 parties next to `yes`.
 //   - on timeout the waiter moves its word waiting → timing_out (a compare-exchange that races
 //     the claim: exactly one of the two wins) and takes the mutex. If its node is still linked,
 //     it breaks the barrier like abort(); if a detacher got there first (it found the word
@@ -81,6 +95,7 @@
 // timeout breaks the round (forever without a timeout; undefined for std::barrier as well).
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -105,7 +120,10 @@ class BasicBarrier {
 
   explicit BasicBarrier(std::ptrdiff_t parties, std::function<void()> action = {},
                         std::optional<duration> timeout = std::nullopt)
-      : parties_(check_parties(parties)), action_(std::move(action)), default_timeout_(timeout) {}
+      : parties_(check_parties(parties)),
+        oversubscribed_(!P::is_model_checker && parties_ > detail::cpu_count()),
+        action_(std::move(action)),
+        default_timeout_(timeout) {}
   /// Waits until no thread is blocked in the current round and no timed-out thread still has to
   /// collect its outcome (see "Destruction" above).
   ~BasicBarrier() {
@@ -173,6 +191,14 @@ class BasicBarrier {
   static constexpr std::uint32_t kTimingOut = 4;  // the waiter gave up and heads for the mutex
   static constexpr std::uint32_t kStateMask = 7;
   static constexpr std::uint32_t kParked = 8;
+  // The waiting strategy (see "Design"). With more parties than CPUs: a short poll, then up to
+  // kYieldsBeforePark yields; a yield that keeps the waiter off its CPU for longer than
+  // kSlowYield gave the CPU to another process, and the next kRoundsWithoutYields rounds park
+  // after the poll instead.
+  static constexpr std::chrono::nanoseconds kShortSpin{500};
+  static constexpr int kYieldsBeforePark = 16;
+  static constexpr std::chrono::microseconds kSlowYield{200};
+  static constexpr std::size_t kRoundsWithoutYields = 256;
 
   /// A waiting party, on its own stack.
   struct Node {
@@ -181,6 +207,8 @@ class BasicBarrier {
     // detacher (next, to chain the claimed nodes; handed, for a timing_out node).
     typename P::template Var<Node*> next{nullptr};
     typename P::template Var<std::uint32_t> handed{kWaiting};  // kReleased / kBroken once detached
+    // Set by the waiter when one of its yields was slow; read by the detacher under the mutex.
+    typename P::template Atomic<bool> slow_yield{false};
   };
 
   static std::size_t check_parties(std::ptrdiff_t parties) {
@@ -194,9 +222,15 @@ class BasicBarrier {
     bool last = false;
     Node* detached = nullptr;
     std::exception_ptr error;
+    // How this thread will wait, decided while it may still read the barrier: after the unlock
+    // a waiter touches nothing of it but its own node (see "Destruction").
+    bool oversubscribed = false;
+    bool may_yield = false;
     {
       detail::MutexGuard guard(mutex_);
       if (broken_.read()) throw BrokenBarrierError();
+      oversubscribed = oversubscribed_;
+      may_yield = oversubscribed && rounds_without_yields_.read() == 0;
       index = count_.read();
       last = index + 1 == parties_;
       if (!last) {
@@ -222,14 +256,15 @@ class BasicBarrier {
       if (error) std::rethrow_exception(error);
       return index;
     }
-    if (await(me, deadline) == kReleased) return index;
+    if (await(me, deadline, oversubscribed, may_yield) == kReleased) return index;
     throw BrokenBarrierError();
   }
 
   /// A linked waiter: spins, then parks on its own word until a detacher publishes its outcome
   /// (kReleased or kBroken). On timeout it settles the race with the detacher on the word; the
   /// loser of that race defers to the winner.
-  std::uint32_t await(Node& me, const typename clock::time_point* deadline) {
+  std::uint32_t await(Node& me, const typename clock::time_point* deadline, bool oversubscribed,
+                      bool may_yield) {
     const auto final_state = [](std::uint32_t w) {
       const std::uint32_t s = w & kStateMask;
       return s == kReleased || s == kBroken;
@@ -240,8 +275,23 @@ class BasicBarrier {
       w = me.word.load(std::memory_order_acquire);
       return final_state(w);
     };
-    // Spins, then parks; never yields (see "Design").
-    if (detail::spin_until<P>(ready, detail::spin_budget<P>(deadline))) return w & kStateMask;
+    if constexpr (!P::is_model_checker) {
+      // Spins, yields if there are more parties than CPUs, then parks (see "Design").
+      auto budget = detail::spin_budget<P>(deadline);
+      if (oversubscribed) budget = std::min(budget, std::chrono::nanoseconds(kShortSpin));
+      if (detail::spin_until<P>(ready, budget)) return w & kStateMask;
+      for (int i = 0; may_yield && i < kYieldsBeforePark; ++i) {
+        const auto before = clock::now();
+        if (deadline != nullptr && before >= *deadline) break;
+        P::yield();
+        if (ready()) return w & kStateMask;
+        if (clock::now() - before > kSlowYield) {
+          // Another process had the CPU: tell the detacher, which stops the yields for a while.
+          me.slow_yield.store(true, std::memory_order_relaxed);
+          break;
+        }
+      }
+    }
     w = me.word.load(std::memory_order_acquire);
     for (;;) {
       if (final_state(w)) return w & kStateMask;
@@ -287,12 +337,17 @@ class BasicBarrier {
   /// needs the mutex, so the destructor must wait for it).
   Node* detach_locked(std::uint32_t outcome) ITC_REQUIRES(mutex_) {
     Node* chain = nullptr;
+    bool saw_slow_yield = false;
     Node* n = head_.read();
     while (n != nullptr) {
       Node* const following = n->next.read();
       // relaxed: under the mutex; the race with the waiter's compare-exchanges is settled by
       // the word's modification order alone.
       std::uint32_t w = n->word.load(std::memory_order_relaxed);
+      if constexpr (!P::is_model_checker) {
+        // relaxed: a hint; a slow yield reported after this read counts in no round.
+        if (n->slow_yield.load(std::memory_order_relaxed)) saw_slow_yield = true;
+      }
       for (;;) {
         if ((w & kStateMask) == kTimingOut) {
           n->handed.write() = outcome;
@@ -309,6 +364,13 @@ class BasicBarrier {
     }
     head_.write() = nullptr;
     count_.write() = 0;
+    if constexpr (!P::is_model_checker) {
+      if (saw_slow_yield) {
+        rounds_without_yields_.write() = kRoundsWithoutYields;
+      } else if (rounds_without_yields_.read() > 0) {
+        --rounds_without_yields_.write();
+      }
+    }
     notify_destructor_locked();
     return chain;
   }
@@ -336,6 +398,7 @@ class BasicBarrier {
   }
 
   const std::size_t parties_;
+  const bool oversubscribed_;  // more parties than CPUs: waiters yield (see "Design")
   std::function<void()> action_;
   const std::optional<duration> default_timeout_;
   typename P::Mutex mutex_;
@@ -347,6 +410,8 @@ class BasicBarrier {
   // Timed-out threads that were handed their outcome and have yet to collect it.
   typename P::template Var<std::size_t> pending_ ITC_GUARDED_BY(mutex_){0};
   typename P::template Var<bool> destroying_ ITC_GUARDED_BY(mutex_){false};
+  // Rounds left in which waiters park without yielding, after a slow yield was seen.
+  typename P::template Var<std::size_t> rounds_without_yields_ ITC_GUARDED_BY(mutex_){0};
 };
 
 using Barrier = BasicBarrier<>;
