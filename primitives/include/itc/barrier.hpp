@@ -43,7 +43,7 @@
 //     return and pop its stack frame), and after the unlock it never touches the barrier;
 //   - a waiter polls its own word, and then parks on it (P::park), with the deadline while its
 //     node is merely waiting. How it polls depends on whether the parties fit on the CPUs:
-//       * parties <= CPUs (detail::cpu_count()): it spins up to 20 µs (detail/spin.hpp, as
+//       * parties <= CPUs (P::cpu_count()): it spins up to 20 µs (detail/spin.hpp, as
 //         Event does) and parks. It does not yield: Linux's EEVDF scheduler answers
 //         sched_yield() by pushing the caller's deadline back a whole slice, so next to a busy
 //         process each yield costs milliseconds;
@@ -67,8 +67,9 @@
 //         8, 2 × yes           2,359–2,459               249–309            236–305     50–247
 //     So the spin wins while the parties fit and the yields win when they do not, unless
 //     another process takes the CPU they give away: then the slow-yield rule keeps a round
-//     within about 1.5× of the textbook's slowest, instead of a slice of milliseconds. std::barrier, which
-//     yields without such a rule, took 1.8–3 ms a round with 2 parties next to `yes`.
+//     within about 1.5× of the textbook's slowest, instead of a slice of milliseconds.
+//     std::barrier, which yields without such a rule, took 1.8–3 ms a round with 2 parties
+//     next to `yes`.
 //   - on timeout the waiter moves its word waiting → timing_out (a compare-exchange that races
 //     the claim: exactly one of the two wins) and takes the mutex. If its node is still linked,
 //     it breaks the barrier like abort(); if a detacher got there first (it found the word
@@ -121,7 +122,7 @@ class BasicBarrier {
   explicit BasicBarrier(std::ptrdiff_t parties, std::function<void()> action = {},
                         std::optional<duration> timeout = std::nullopt)
       : parties_(check_parties(parties)),
-        oversubscribed_(!P::is_model_checker && parties_ > detail::cpu_count()),
+        oversubscribed_(more_parties_than_cpus(parties_)),
         action_(std::move(action)),
         default_timeout_(timeout) {}
   /// Waits until no thread is blocked in the current round and no timed-out thread still has to
@@ -210,6 +211,18 @@ class BasicBarrier {
     // Set by the waiter when one of its yields was slow; read by the detacher under the mutex.
     typename P::template Atomic<bool> slow_yield{false};
   };
+
+  /// Whether waiters should give their CPU to the parties still to arrive (see "Design"). Never
+  /// under a model checker, where nothing spins, nor on a platform that cannot count CPUs.
+  static bool more_parties_than_cpus(std::size_t parties) {
+    if constexpr (P::is_model_checker) {
+      return false;
+    } else if constexpr (requires { P::cpu_count(); }) {
+      return parties > P::cpu_count();
+    } else {
+      return false;
+    }
+  }
 
   static std::size_t check_parties(std::ptrdiff_t parties) {
     if (parties < 1) throw InvalidArgument("parties must be > 0");

@@ -15,7 +15,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <thread>
 
 #include "itc/detail/deadline.hpp"
 
@@ -41,18 +40,6 @@ std::chrono::nanoseconds spin_budget(const typename P::Clock::time_point* deadli
     if (left >= std::chrono::ceil<D>(kSpinBeforePark)) return kSpinBeforePark;
     return std::chrono::duration_cast<std::chrono::nanoseconds>(left);  // < kSpinBeforePark: fits
   }
-}
-
-/// The number of CPUs this process may run on (at least 1), read once. Waiters that expect
-/// more threads than CPUs to take part in a hand-off (a Barrier with more parties) use it to
-/// give their CPU away instead of spinning on it. std::thread::hardware_concurrency() counts the
-/// machine's online CPUs: a CPU quota or an affinity mask smaller than that is not seen.
-inline unsigned cpu_count() noexcept {
-  static const unsigned n = [] {
-    const unsigned c = std::thread::hardware_concurrency();
-    return c == 0 ? 1U : c;
-  }();
-  return n;
 }
 
 /// Tells the CPU this is a spin-wait loop (x86 `pause`, Arm `yield`): it saves power and

@@ -23,6 +23,10 @@
 //                       waiter that returned) is harmless: the rule that makes "signal, then
 //                       the waiter destroys the object" safe (detail/parking_lot.hpp)
 //   P::is_model_checker true under a model checker (scenarios shrink their sizes there)
+//   P::cpu_count()      optional: how many CPUs the threads share (>= 1). A Barrier with more
+//                       parties yields instead of spinning; without it, a Barrier never yields.
+//                       BasicStdPlatform: Hooks::cpu_count() if the Hooks have one, otherwise
+//                       std::thread::hardware_concurrency(), read once
 //   P::on_lock(event, lock, loc)   optional: told when an itc::Lock/RLock is waited for,
 //                       acquired, given up on or released (itc/platform/lock_events.hpp).
 //                       BasicStdPlatform has it only when its Hooks do; StdPlatform does not
@@ -95,6 +99,21 @@ struct BasicStdPlatform {
   static ThreadId current_thread() noexcept {
     static thread_local const char identity = 0;
     return &identity;
+  }
+
+  /// The machine's online CPUs, or what the Hooks say (tests fix it to make a Barrier's choice
+  /// between spinning and yielding independent of the machine). A CPU quota or an affinity
+  /// mask smaller than the machine is not seen.
+  static unsigned cpu_count() noexcept {
+    if constexpr (requires { Hooks::cpu_count(); }) {
+      return Hooks::cpu_count();
+    } else {
+      static const unsigned n = [] {
+        const unsigned c = std::thread::hardware_concurrency();
+        return c == 0 ? 1U : c;
+      }();
+      return n;
+    }
   }
 
   /// Lets another thread run (a scheduling point in poll loops).
